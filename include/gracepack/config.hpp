@@ -1,0 +1,25 @@
+// The admin's configuration: the arguments of gracepack's plugstack.conf line, parsed once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gracepack/result.hpp"
+
+namespace gracepack {
+
+struct Config {
+  // Each user option can be switched off cluster-wide; a switched-off option is not registered,
+  // so srun/sbatch reject it as unknown instead of silently ignoring it.
+  bool pack_gpus = true;
+  bool preempt_requeue = true;
+};
+
+// Parses `key=value` words. An unknown key, a repeated key or a bad value is an error that names
+// the key and says what is accepted.
+Result<Config> parse_config(const std::vector<std::string>& args);
+
+// One line that says which values are in force, for the logs.
+std::string describe(const Config& config);
+
+}  // namespace gracepack

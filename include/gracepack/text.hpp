@@ -1,0 +1,28 @@
+// Small text helpers shared by every parser of outside input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gracepack::text {
+
+// Splits on `sep`; empty fields are kept so that callers can reject them.
+std::vector<std::string_view> split(std::string_view s, char sep);
+
+std::string_view trim(std::string_view s);
+
+// A decimal integer in [min, max], nothing else (no sign unless min < 0, no spaces, no suffix).
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t min, std::int64_t max);
+
+// A size in bytes: a number with an optional K, M, G or T suffix (powers of 1024), e.g. "200M".
+std::optional<std::uint64_t> parse_size(std::string_view s);
+
+// "1.5G"-style rendering of a byte count, for messages and reports.
+std::string format_size(std::uint64_t bytes);
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace gracepack::text

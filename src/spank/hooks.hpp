@@ -1,0 +1,28 @@
+// The hook bodies, one file per context, called by the extern "C" symbols in plugin.cpp.
+// Each returns a Status; plugin.cpp turns it into Slurm's return code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gracepack/result.hpp"
+#include "spank.hpp"
+
+namespace gracepack::spank {
+
+// init.cpp: every context.
+Status init(const Spank& sp, const std::vector<std::string>& args);
+
+// local.cpp: srun (local), sbatch and salloc (allocator).
+Status local_init_post_opt(const Spank& sp);
+
+// remote.cpp: slurmstepd.
+Status remote_init_post_opt(const Spank& sp);
+Status remote_task_init(const Spank& sp);
+
+// Whether a failing hook may return an error to Slurm here. In slurmstepd and slurmd an error
+// from anything but task_init drains the node (batch steps, prolog/epilog), so failures there are
+// logged and remembered, and reach the user through task_init.
+bool may_fail(Context context, const char* hook);
+
+}  // namespace gracepack::spank

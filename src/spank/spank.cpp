@@ -1,0 +1,132 @@
+#include "spank.hpp"
+
+#include <cstdlib>
+#include <vector>
+
+namespace gracepack::spank {
+namespace {
+
+std::string item_error(const char* what, spank_err_t rc) {
+  return std::string("cannot read ") + what + " from Slurm: " + spank_strerror(rc);
+}
+
+template <class T>
+Result<T> get(spank_t sp, spank_item_t item, const char* what) {
+  T v{};
+  const spank_err_t rc = spank_get_item(sp, item, &v);
+  if (rc != ESPANK_SUCCESS) return fail(item_error(what, rc));
+  return v;
+}
+
+}  // namespace
+
+const char* to_string(Context c) {
+  switch (c) {
+    case Context::Local: return "local";
+    case Context::Allocator: return "allocator";
+    case Context::Remote: return "remote";
+    case Context::Slurmd: return "slurmd";
+    case Context::JobScript: return "job_script";
+    case Context::Unknown: break;
+  }
+  return "unknown";
+}
+
+Context Spank::context() const {
+  switch (spank_context()) {
+    case S_CTX_LOCAL: return Context::Local;
+    case S_CTX_ALLOCATOR: return Context::Allocator;
+    case S_CTX_REMOTE: return Context::Remote;
+    case S_CTX_SLURMD: return Context::Slurmd;
+    case S_CTX_JOB_SCRIPT: return Context::JobScript;
+    default: return Context::Unknown;
+  }
+}
+
+std::optional<std::string> Spank::getenv(const std::string& name) const {
+  if (!remote()) {
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  }
+  std::vector<char> buf(256);
+  while (true) {
+    const spank_err_t rc = spank_getenv(sp_, name.c_str(), buf.data(), static_cast<int>(buf.size()));
+    if (rc == ESPANK_SUCCESS) return std::string(buf.data());
+    if (rc != ESPANK_NOSPACE || buf.size() >= (1u << 20)) return std::nullopt;
+    buf.resize(buf.size() * 4);
+  }
+}
+
+Status Spank::setenv(const std::string& name, const std::string& value) const {
+  if (!remote()) {
+    if (::setenv(name.c_str(), value.c_str(), 1) != 0) return fail("cannot set " + name);
+    return Ok{};
+  }
+  const spank_err_t rc = spank_setenv(sp_, name.c_str(), value.c_str(), 1);
+  if (rc != ESPANK_SUCCESS) return fail("cannot set " + name + ": " + spank_strerror(rc));
+  return Ok{};
+}
+
+Status Spank::unsetenv(const std::string& name) const {
+  if (!remote()) {
+    ::unsetenv(name.c_str());
+    return Ok{};
+  }
+  const spank_err_t rc = spank_unsetenv(sp_, name.c_str());
+  if (rc != ESPANK_SUCCESS) return fail("cannot unset " + name + ": " + spank_strerror(rc));
+  return Ok{};
+}
+
+Result<std::uint32_t> Spank::job_id() const { return get<std::uint32_t>(sp_, S_JOB_ID, "the job id"); }
+
+Result<std::uint32_t> Spank::step_id() const {
+  return get<std::uint32_t>(sp_, S_JOB_STEPID, "the step id");
+}
+
+Result<StepKind> Spank::step_kind() const {
+  auto id = step_id();
+  if (!id) return id.error();
+  switch (*id) {
+    case 0xfffffffb: return StepKind::Batch;
+    case 0xfffffffc: return StepKind::Extern;
+    case 0xfffffffa: return StepKind::Interactive;
+    default: return StepKind::Normal;
+  }
+}
+
+Result<uid_t> Spank::uid() const { return get<uid_t>(sp_, S_JOB_UID, "the job's user id"); }
+
+Result<std::uint32_t> Spank::local_task_count() const {
+  return get<std::uint32_t>(sp_, S_JOB_LOCAL_TASK_COUNT, "the local task count");
+}
+
+Result<int> Spank::task_id() const {
+  auto id = get<std::uint32_t>(sp_, S_TASK_GLOBAL_ID, "the task id");
+  if (!id) return id.error();
+  return static_cast<int>(*id);
+}
+
+Result<int> Spank::local_task_id() const { return get<int>(sp_, S_TASK_ID, "the local task id"); }
+
+Result<pid_t> Spank::task_pid() const { return get<pid_t>(sp_, S_TASK_PID, "the task's pid"); }
+
+Result<std::uint64_t> Spank::step_alloc_mem_bytes() const {
+  auto mb = get<std::uint64_t>(sp_, S_STEP_ALLOC_MEM, "the step's memory");
+  if (!mb) return mb.error();
+  return *mb * 1024 * 1024;
+}
+
+Status Spank::register_option(struct spank_option* opt) const {
+  const spank_err_t rc = spank_option_register(sp_, opt);
+  if (rc != ESPANK_SUCCESS) {
+    return fail(std::string("cannot register --") + opt->name + ": " + spank_strerror(rc));
+  }
+  return Ok{};
+}
+
+void log_error(const std::string& msg) { slurm_error("gracepack: %s", msg.c_str()); }
+void log_info(const std::string& msg) { slurm_info("gracepack: %s", msg.c_str()); }
+void log_verbose(const std::string& msg) { slurm_verbose("gracepack: %s", msg.c_str()); }
+void log_debug(const std::string& msg) { slurm_debug("gracepack: %s", msg.c_str()); }
+
+}  // namespace gracepack::spank

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
+#
+#   cluster.sh start [--no-contain]   start the daemons; state lives in $GP_CLUSTER_DIR
+#   cluster.sh stop                   stop exactly the daemons that start recorded
+#   cluster.sh restart [--no-contain] stop, then start afresh
+#   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
+#   cluster.sh env                    print the variables a shell needs to use the cluster
+#
+# Every command is pointed at the cluster's own slurm.conf with SLURM_CONF; nothing under /etc is
+# read or changed. The directory defaults to /tmp/gracepack-cluster and is recreated on start.
+set -euo pipefail
+
+GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-cluster}
+GP_TEST_USER=${GP_TEST_USER:-gptest}
+GP_PLUGIN=${GP_PLUGIN:-}
+GP_GRACE_TIME=${GP_GRACE_TIME:-15}
+D=$GP_CLUSTER_DIR
+
+die() { echo "cluster.sh: $*" >&2; exit 1; }
+
+plugin_dir() { pkg-config --variable=libdir slurm 2>/dev/null | sed 's|$|/slurm-wlm|' || true; }
+
+default_plugin() {
+  local dir
+  dir=$(dirname "$(find /usr/lib -name 'spank_pbs.so' -path '*slurm*' 2>/dev/null | head -n1)")
+  echo "$dir/gracepack.so"
+}
+
+write_conf() {
+  local contain=$1
+  local cpus; cpus=$(nproc)
+  local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
+  cat > "$D/etc/slurm.conf" <<CONF
+ClusterName=gptest
+SlurmctldHost=localhost(127.0.0.1)
+SlurmUser=root
+SlurmctldPort=${GP_CTLD_PORT:-6817}
+SlurmdPort=${GP_SLURMD_PORT:-6818}
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$D/munge/munge.socket,cred_expire=5
+StateSaveLocation=$D/ctld
+SlurmdSpoolDir=$D/spool/%n
+SlurmctldPidFile=$D/run/slurmctld.pid
+SlurmdPidFile=$D/run/slurmd.pid
+SlurmctldLogFile=$D/log/slurmctld.log
+SlurmdLogFile=$D/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=debug
+PlugStackConfig=$D/etc/plugstack.conf
+ProctrackType=proctrack/cgroup
+TaskPlugin=task/cgroup,task/affinity
+$( [ "$contain" = 1 ] && echo "PrologFlags=Contain" )
+JobRequeue=1
+KillWait=5
+MinJobAge=300
+ReturnToService=2
+SchedulerParameters=sched_interval=2,bf_interval=1
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+GresTypes=gpu
+PreemptType=preempt/partition_prio
+PreemptMode=REQUEUE
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MailProg=/bin/true
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN
+PartitionName=main Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF OverSubscribe=NO
+PartitionName=low Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE
+PartitionName=low-grace Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME
+PartitionName=high Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
+CONF
+  cat > "$D/etc/cgroup.conf" <<CONF
+CgroupPlugin=cgroup/v1
+CgroupAutomount=yes
+ConstrainCores=yes
+ConstrainRAMSpace=yes
+ConstrainDevices=no
+CONF
+  cat > "$D/etc/gres.conf" <<CONF
+Name=gpu File=/dev/tty[0-3]
+CONF
+}
+
+wait_for() { # wait_for SECONDS CMD...
+  local t=$1; shift
+  for _ in $(seq $((t * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  return 1
+}
+
+start() {
+  local contain=1
+  [ "${1:-}" = "--no-contain" ] && contain=0
+  [ "$(id -u)" = 0 ] || die "must run as root (slurmd and munged need it)"
+  if [ -f "$D/run/started" ]; then stop; fi
+  local port
+  for port in "${GP_CTLD_PORT:-6817}" "${GP_SLURMD_PORT:-6818}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "port $port is in use (another Slurm?); set GP_CTLD_PORT/GP_SLURMD_PORT or stop it"
+    fi
+  done
+  rm -rf "$D"
+  mkdir -p "$D"/{etc,ctld,spool,run,log,munge,work}
+  chmod 755 "$D" "$D/work"
+  id "$GP_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$GP_TEST_USER"
+  chown "$GP_TEST_USER" "$D/work"
+
+  # munge: private key and socket, run as the munge user.
+  chown munge:munge "$D/munge"; chmod 755 "$D/munge"
+  dd if=/dev/urandom of="$D/munge/munge.key" bs=1024 count=1 status=none
+  chown munge:munge "$D/munge/munge.key"; chmod 400 "$D/munge/munge.key"
+  runuser -u munge -- /usr/sbin/munged --key-file="$D/munge/munge.key" \
+    --socket="$D/munge/munge.socket" --pid-file="$D/munge/munged.pid" \
+    --log-file="$D/munge/munged.log" --seed-file="$D/munge/munged.seed"
+  wait_for 10 test -S "$D/munge/munge.socket" || die "munged did not start: $(cat "$D/munge/munged.log")"
+  echo "munged $(cat "$D/munge/munged.pid")" >> "$D/run/started"
+
+  write_conf "$contain"
+  plugstack "${GP_PLUGSTACK_LINE-required $(default_plugin)}"
+  export SLURM_CONF=$D/etc/slurm.conf
+
+  /usr/sbin/slurmctld -i
+  wait_for 20 test -s "$D/run/slurmctld.pid" || die "slurmctld did not start: $(tail -20 "$D/log/slurmctld.log")"
+  echo "slurmctld $(cat "$D/run/slurmctld.pid")" >> "$D/run/started"
+  /usr/sbin/slurmd
+  wait_for 20 test -s "$D/run/slurmd.pid" || die "slurmd did not start: $(tail -20 "$D/log/slurmd.log")"
+  echo "slurmd $(cat "$D/run/slurmd.pid")" >> "$D/run/started"
+  wait_for 60 sh -c "sinfo -h -n localhost -o %t | grep -Eq '^(idle|mix|alloc)'" \
+    || die "node did not come up: $(sinfo -N -l; tail -20 "$D/log/slurmd.log")"
+  echo "cluster up in $D (SLURM_CONF=$SLURM_CONF)"
+}
+
+stop() {
+  [ -f "$D/run/started" ] || { echo "cluster.sh: nothing recorded as started in $D"; return 0; }
+  # Stop in reverse order, each by the pid this script recorded, and only if it is still the same
+  # program (a pid may have been reused).
+  tac "$D/run/started" | while read -r name pid; do
+    if [ -d "/proc/$pid" ] && grep -q "$name" "/proc/$pid/comm" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
+      [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -f "$D/run/started"
+  echo "cluster stopped"
+}
+
+plugstack() {
+  local line=${1:-}
+  printf '%s\n' "$line" > "$D/etc/plugstack.conf.new"
+  mv "$D/etc/plugstack.conf.new" "$D/etc/plugstack.conf"
+}
+
+case "${1:-}" in
+  start) shift; start "$@" ;;
+  stop) stop ;;
+  plugstack) shift; plugstack "${1:-}" ;;
+  env) echo "export SLURM_CONF=$D/etc/slurm.conf GP_CLUSTER_DIR=$D GP_TEST_USER=$GP_TEST_USER" ;;
+  restart) shift; stop; start "$@" ;;
+  *) echo "usage: $0 start [--no-contain] | stop | plugstack [LINE] | env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,42 @@
+# Helpers for end-to-end tests on the real cluster that tests/cluster/cluster.sh started.
+# A test sources this file, runs jobs as the unprivileged test user, and fails with `die`.
+set -euo pipefail
+
+GP_SOURCE_DIR=${GP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+CLUSTER="$GP_SOURCE_DIR/tests/cluster/cluster.sh"
+eval "$("$CLUSTER" env)"
+GP_PLUGIN=${GP_PLUGIN:-$(ls /usr/lib/*/slurm-wlm/gracepack.so 2>/dev/null | head -n1)}
+SLURMD_LOG="$GP_CLUSTER_DIR/log/slurmd.log"
+WORK=$(mktemp -d "$GP_CLUSTER_DIR/work/$(basename "$0" .sh).XXXX")
+chown "$GP_TEST_USER" "$WORK"
+chmod 755 "$WORK"
+cd "$WORK"
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# Runs a command as the test user in $WORK; stdout and stderr as the command leaves them.
+as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
+
+# Sets the cluster's plugstack line for this test and puts the default back when the test ends.
+use_plugstack() {
+  "$CLUSTER" plugstack "$1"
+  trap '"$CLUSTER" plugstack "required $GP_PLUGIN"' EXIT
+}
+
+# Number of jobs slurmctld knows of (MinJobAge keeps finished ones for minutes).
+job_count() { scontrol -o show jobs 2>/dev/null | grep -c '^JobId=' || true; }
+
+# Waits until job $1 has left PENDING/RUNNING/COMPLETING; prints its final state.
+wait_job() {
+  local id=$1 timeout=${2:-120} state=""
+  for _ in $(seq $((timeout * 2))); do
+    state=$(scontrol -o show job "$id" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+    case "$state" in PENDING|RUNNING|COMPLETING|CONFIGURING|SUSPENDED|"") sleep 0.5 ;; *) echo "$state"; return 0 ;; esac
+  done
+  echo "TIMEOUT($state)"
+}
+
+# Log lines slurmd and slurmstepd wrote since this test began.
+LOG_START=$(wc -l < "$SLURMD_LOG")
+new_log() { tail -n +"$((LOG_START + 1))" "$SLURMD_LOG"; }

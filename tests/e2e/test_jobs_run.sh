@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# With the plugin loaded as `required`, jobs run as the unprivileged user, with and without the
+# options, and slurmstepd shows gracepack received the values.
+source "$(dirname "$0")/lib.sh"
+grep -q "^required $GP_PLUGIN" "$GP_CLUSTER_DIR/etc/plugstack.conf" || die "plugin not loaded as required"
+
+out=$(as_user srun -n2 hostname 2>err) || die "plain srun failed: $out $(cat err)"
+[ "$(wc -l <<<"$out")" = 2 ] || die "expected 2 lines, got: $out"
+pass "srun -n2 runs under the plugin"
+
+out=$(as_user srun -n1 --pack-gpus=2,verbose --preempt-requeue=signal=USR1 id -un 2>err) \
+  || die "srun with both options failed: $out $(cat err)"
+[ "$out" = "$GP_TEST_USER" ] || die "task did not run as $GP_TEST_USER: $out"
+new_log | grep -q "gracepack: job [0-9]* step 0: --pack-gpus=2,verbose --preempt-requeue=signal=USR1" \
+  || die "slurmstepd did not log the option values: $(new_log | grep gracepack)"
+pass "srun with both options runs; slurmstepd received them"
+
+id=$(as_user sbatch --parsable --requeue -o job-%j.out --preempt-requeue --wrap 'echo hello from $SLURM_JOB_ID')
+state=$(wait_job "$id")
+[ "$state" = COMPLETED ] || die "batch job $id ended $state"
+grep -q "hello from $id" "job-$id.out" || die "batch job output missing"
+pass "sbatch --preempt-requeue job $id completed as $GP_TEST_USER"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A job that uses neither option sees exactly what it would see without the plugin: the same
+# environment variables and the same processes in the job.
+source "$(dirname "$0")/lib.sh"
+
+# Variable names a step sees, and the commands of every process in the job's cgroup while it runs
+# (found from the job's own freezer cgroup, so nothing outside the job is counted).
+probe() {
+  local tag=$1
+  as_user srun -n1 bash -c 'env | cut -d= -f1 | sort' > "env.$tag" 2>&1 || die "srun failed ($tag)"
+  as_user sbatch --parsable -o "batch.$tag" --wrap 'env | cut -d= -f1 | sort; sleep 3' > "id.$tag"
+  local id; id=$(cat "id.$tag")
+  local dir=""
+  for _ in $(seq 40); do
+    dir=$(find /sys/fs/cgroup/freezer -maxdepth 4 -type d -name "job_$id" 2>/dev/null | head -n1)
+    [ -n "$dir" ] && [ -n "$(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] && break
+    sleep 0.25
+  done
+  sleep 1
+  [ -n "$dir" ] || die "no cgroup for job $id"
+  find "$dir" -name cgroup.procs -exec cat {} + | sort -u | while read -r pid; do
+    cat "/proc/$pid/comm" 2>/dev/null || true
+  done | sort > "procs.$tag"
+  [ "$(wait_job "$id")" = COMPLETED ] || die "batch job $id did not complete ($tag)"
+}
+
+probe plugin
+use_plugstack ""
+probe none
+"$CLUSTER" plugstack "required $GP_PLUGIN"
+
+diff -u env.none env.plugin || die "srun step environment differs with the plugin loaded"
+diff -u batch.none batch.plugin || die "batch step environment differs with the plugin loaded"
+diff -u procs.none procs.plugin || die "processes in the job differ with the plugin loaded"
+[ -s procs.plugin ] || die "no process seen in the job"
+pass "same variables ($(wc -l < env.plugin) in the step) and same processes ($(tr '\n' ' ' < procs.plugin)) with and without gracepack"
