@@ -1,6 +1,8 @@
 // The admin's configuration: the arguments of gracepack's plugstack.conf line, parsed once.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,12 @@ struct Config {
   // so srun/sbatch reject it as unknown instead of silently ignoring it.
   bool pack_gpus = true;
   bool preempt_requeue = true;
+
+  // --pack-gpus
+  std::uint64_t min_task_memory = 0;                    // refuse plans below this per task
+  std::map<std::string, std::vector<int>> gpu_cpus;     // GPU id -> nearby CPUs, overrides sysfs
+  bool mps = false;                                     // share GPUs through NVIDIA MPS
+  std::string mps_control = "nvidia-cuda-mps-control";  // the MPS control program
 };
 
 // Parses `key=value` words. An unknown key, a repeated key or a bad value is an error that names

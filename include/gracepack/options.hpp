@@ -16,17 +16,17 @@ inline constexpr unsigned kMaxUserRequeue = 1000;
 
 // --pack-gpus[=N][,verbose] | --pack-gpus=off
 struct PackRequest {
-  bool off = false;       // the step opts out of a job-level --pack-gpus
-  unsigned per_gpu = 1;   // tasks per GPU
-  bool verbose = false;   // print the plan table to the step's stderr
+  bool off = false;      // the step opts out of a job-level --pack-gpus
+  unsigned per_gpu = 1;  // tasks per GPU
+  bool verbose = false;  // print the plan table to the step's stderr
   bool operator==(const PackRequest&) const = default;
 };
 
 // --preempt-requeue[=ITEM,...]  items: signal=NAME|NUMBER, max=N, timelimit
 struct PreemptRequest {
-  int signal = 15;                    // the notice signal (SIGTERM by default)
+  int signal = 15;                      // the notice signal (SIGTERM by default)
   std::optional<unsigned> max_requeue;  // the user's own cap, never above the admin's
-  bool on_timelimit = false;          // requeue on time limit too
+  bool on_timelimit = false;            // requeue on time limit too
   bool operator==(const PreemptRequest&) const = default;
 };
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "gracepack/cpuset.hpp"
 #include "gracepack/text.hpp"
 
 namespace gracepack {
@@ -27,10 +28,50 @@ Setter bool_field(bool Config::*field) {
   };
 }
 
+Status set_min_task_mem(Config& c, std::string_view key, std::string_view v) {
+  auto size = text::parse_size(v);
+  if (!size)
+    return fail(std::string(key) + "=" + std::string(v) + ": expected a size such as 512M or 2G");
+  c.min_task_memory = *size;
+  return Ok{};
+}
+
+// gpu_cpus=0:0-15,32-47;1:16-31,48-63  (GPU id as in gres.conf/SLURM_STEP_GPUS : CPU list)
+Status set_gpu_cpus(Config& c, std::string_view key, std::string_view v) {
+  const std::string shown = std::string(key) + "=" + std::string(v);
+  for (auto entry : text::split(v, ';')) {
+    const auto colon = entry.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      return fail(shown + ": expected GPU:CPULIST entries separated by ';', e.g. 0:0-15;1:16-31");
+    }
+    auto cpus = parse_cpu_list(entry.substr(colon + 1));
+    if (!cpus || cpus->empty()) {
+      return fail(shown + ": '" + std::string(entry.substr(colon + 1)) + "' is not a CPU list");
+    }
+    if (!c.gpu_cpus.emplace(std::string(entry.substr(0, colon)), *cpus).second) {
+      return fail(shown + ": GPU " + std::string(entry.substr(0, colon)) + " is listed twice");
+    }
+  }
+  return Ok{};
+}
+
+Status set_mps_control(Config& c, std::string_view key, std::string_view v) {
+  if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) {
+    return fail(std::string(key) + "=" + std::string(v) +
+                ": expected a program name or absolute path");
+  }
+  c.mps_control = std::string(v);
+  return Ok{};
+}
+
 // The one table of keys: adding a key means adding a row here, a field in Config and a line in
 // the admin documentation.
 const std::map<std::string, Setter, std::less<>>& keys() {
   static const std::map<std::string, Setter, std::less<>> table = {
+      {"gpu_cpus", set_gpu_cpus},
+      {"min_task_mem", set_min_task_mem},
+      {"mps", bool_field(&Config::mps)},
+      {"mps_control", set_mps_control},
       {"pack_gpus", bool_field(&Config::pack_gpus)},
       {"preempt_requeue", bool_field(&Config::preempt_requeue)},
   };
@@ -51,8 +92,8 @@ Result<Config> parse_config(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
     const auto eq = arg.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return fail("plugstack.conf argument '" + arg + "': expected key=value (known keys: " +
-                  known_keys() + ")");
+      return fail("plugstack.conf argument '" + arg +
+                  "': expected key=value (known keys: " + known_keys() + ")");
     }
     const std::string_view key = std::string_view(arg).substr(0, eq);
     const std::string_view value = std::string_view(arg).substr(eq + 1);
@@ -73,8 +114,14 @@ Result<Config> parse_config(const std::vector<std::string>& args) {
 
 std::string describe(const Config& c) {
   auto onoff = [](bool b) { return b ? "on" : "off"; };
+  std::string map;
+  for (const auto& [gpu, cpus] : c.gpu_cpus) {
+    map += (map.empty() ? "" : ";") + gpu + ":" + format_cpu_list(cpus);
+  }
   return std::string("pack_gpus=") + onoff(c.pack_gpus) +
-         " preempt_requeue=" + onoff(c.preempt_requeue);
+         " preempt_requeue=" + onoff(c.preempt_requeue) +
+         " min_task_mem=" + text::format_size(c.min_task_memory) + " mps=" + onoff(c.mps) +
+         " mps_control=" + c.mps_control + (map.empty() ? "" : " gpu_cpus=" + map);
 }
 
 }  // namespace gracepack

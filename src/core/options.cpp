@@ -10,11 +10,13 @@ namespace gracepack {
 namespace {
 
 // Slurm hands a valueless sbatch option to the job's srun steps as the literal "(null)".
-bool no_value(std::string_view v) { return v.empty() || v == "(null)"; }
+bool no_value(std::string_view v) {
+  return v.empty() || v == "(null)";
+}
 
 constexpr std::pair<const char*, int> kSignals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"USR1", SIGUSR1},
-    {"USR2", SIGUSR2}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
+    {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"USR1", SIGUSR1},
+    {"USR2", SIGUSR2}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CONT", SIGCONT},
     {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR},
 };
 
@@ -58,12 +60,13 @@ Result<PackRequest> parse_pack_gpus(std::string_view value) {
     } else if (item == "verbose" || item == "v") {
       r.verbose = true;
     } else if (auto n = text::parse_int(item, 1, kMaxTasksPerGpu)) {
-      if (have_count) return fail(shown + ": the number of tasks per GPU is given twice; " + kPackUsage);
+      if (have_count)
+        return fail(shown + ": the number of tasks per GPU is given twice; " + kPackUsage);
       r.per_gpu = static_cast<unsigned>(*n);
       have_count = true;
     } else if (text::parse_int(item, 0, 1000000000)) {
-      return fail(shown + ": '" + std::string(item) +
-                  "' tasks per GPU is out of range; " + kPackUsage);
+      return fail(shown + ": '" + std::string(item) + "' tasks per GPU is out of range; " +
+                  kPackUsage);
     } else {
       return fail(shown + ": '" + std::string(item) + "' is not understood; " + kPackUsage);
     }
@@ -91,7 +94,8 @@ Result<PreemptRequest> parse_preempt_requeue(std::string_view value) {
       r.signal = *sig;
     } else if (key == "max") {
       auto n = text::parse_int(arg, 0, kMaxUserRequeue);
-      if (!n) return fail(shown + ": max='" + std::string(arg) + "' is not 0-1000; " + kPreemptUsage);
+      if (!n)
+        return fail(shown + ": max='" + std::string(arg) + "' is not 0-1000; " + kPreemptUsage);
       r.max_requeue = static_cast<unsigned>(*n);
     } else if (key == "timelimit" && eq == std::string_view::npos) {
       r.on_timelimit = true;

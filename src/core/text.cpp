@@ -47,11 +47,20 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::uint64_t mult = 1;
   switch (std::toupper(static_cast<unsigned char>(s.back()))) {
-    case 'K': mult = 1ULL << 10; break;
-    case 'M': mult = 1ULL << 20; break;
-    case 'G': mult = 1ULL << 30; break;
-    case 'T': mult = 1ULL << 40; break;
-    default: break;
+    case 'K':
+      mult = 1ULL << 10;
+      break;
+    case 'M':
+      mult = 1ULL << 20;
+      break;
+    case 'G':
+      mult = 1ULL << 30;
+      break;
+    case 'T':
+      mult = 1ULL << 40;
+      break;
+    default:
+      break;
   }
   if (mult != 1) s.remove_suffix(1);
   const auto n = parse_int(s, 0, std::numeric_limits<std::int64_t>::max() / (1LL << 40));

@@ -18,7 +18,15 @@ Status local_init_post_opt(const Spank& sp);
 
 // remote.cpp: slurmstepd.
 Status remote_init_post_opt(const Spank& sp);
+Status remote_user_init(const Spank& sp);
+Status remote_task_post_fork(const Spank& sp);
 Status remote_task_init(const Spank& sp);
+Status remote_exit(const Spank& sp);
+
+// pack.cpp: --pack-gpus inside slurmstepd.
+Status pack_user_init(const Spank& sp);
+Status pack_task_post_fork(const Spank& sp);
+Status pack_task_init(const Spank& sp);
 
 // Whether a failing hook may return an error to Slurm here. In slurmstepd and slurmd an error
 // from anything but task_init drains the node (batch steps, prolog/epilog), so failures there are

@@ -40,7 +40,8 @@ int guarded(spank_t handle, const char* hook, F&& body) noexcept {
   try {
     Status st = body(sp);
     if (st) return 0;
-    log_error(st.error().message);
+    // An empty message: the failure was already reported once (e.g. by another task).
+    if (!st.error().message.empty()) log_error(st.error().message);
   } catch (const std::exception& e) {
     try {
       log_error(std::string(hook) + ": internal error: " + e.what());
@@ -51,7 +52,9 @@ int guarded(spank_t handle, const char* hook, F&& body) noexcept {
   return can_fail ? -1 : 0;
 }
 
-bool active() { return state().enabled(); }
+bool active() {
+  return state().enabled();
+}
 
 }  // namespace
 }  // namespace gracepack::spank
@@ -79,10 +82,31 @@ GRACEPACK_EXPORT int slurm_spank_init_post_opt(spank_t sp, int, char**) {
   });
 }
 
+GRACEPACK_EXPORT int slurm_spank_user_init(spank_t sp, int, char**) {
+  return gracepack::spank::guarded(sp, "user_init", [](const Spank& s) -> Status {
+    if (!gracepack::spank::active() || !s.remote()) return Ok{};
+    return gracepack::spank::remote_user_init(s);
+  });
+}
+
+GRACEPACK_EXPORT int slurm_spank_task_post_fork(spank_t sp, int, char**) {
+  return gracepack::spank::guarded(sp, "task_post_fork", [](const Spank& s) -> Status {
+    if (!gracepack::spank::active() || !s.remote()) return Ok{};
+    return gracepack::spank::remote_task_post_fork(s);
+  });
+}
+
 GRACEPACK_EXPORT int slurm_spank_task_init(spank_t sp, int, char**) {
   return gracepack::spank::guarded(sp, "task_init", [](const Spank& s) -> Status {
-    if (!gracepack::spank::active()) return Ok{};
+    if (!gracepack::spank::active() || !s.remote()) return Ok{};
     return gracepack::spank::remote_task_init(s);
+  });
+}
+
+GRACEPACK_EXPORT int slurm_spank_exit(spank_t sp, int, char**) {
+  return gracepack::spank::guarded(sp, "exit", [](const Spank& s) -> Status {
+    if (!gracepack::spank::active() || !s.remote()) return Ok{};
+    return gracepack::spank::remote_exit(s);
   });
 }
 

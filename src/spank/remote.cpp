@@ -17,9 +17,21 @@ Status remote_init_post_opt(const Spank& sp) {
   return Ok{};
 }
 
-Status remote_task_init(const Spank&) {
+Status remote_user_init(const Spank& sp) {
+  return pack_user_init(sp);
+}
+
+Status remote_task_post_fork(const Spank& sp) {
+  return pack_task_post_fork(sp);
+}
+
+Status remote_task_init(const Spank& sp) {
   const PluginState& st = state();
   if (st.option_error) return *st.option_error;
+  return pack_task_init(sp);
+}
+
+Status remote_exit(const Spank&) {
   return Ok{};
 }
 

@@ -22,24 +22,36 @@ Result<T> get(spank_t sp, spank_item_t item, const char* what) {
 
 const char* to_string(Context c) {
   switch (c) {
-    case Context::Local: return "local";
-    case Context::Allocator: return "allocator";
-    case Context::Remote: return "remote";
-    case Context::Slurmd: return "slurmd";
-    case Context::JobScript: return "job_script";
-    case Context::Unknown: break;
+    case Context::Local:
+      return "local";
+    case Context::Allocator:
+      return "allocator";
+    case Context::Remote:
+      return "remote";
+    case Context::Slurmd:
+      return "slurmd";
+    case Context::JobScript:
+      return "job_script";
+    case Context::Unknown:
+      break;
   }
   return "unknown";
 }
 
 Context Spank::context() const {
   switch (spank_context()) {
-    case S_CTX_LOCAL: return Context::Local;
-    case S_CTX_ALLOCATOR: return Context::Allocator;
-    case S_CTX_REMOTE: return Context::Remote;
-    case S_CTX_SLURMD: return Context::Slurmd;
-    case S_CTX_JOB_SCRIPT: return Context::JobScript;
-    default: return Context::Unknown;
+    case S_CTX_LOCAL:
+      return Context::Local;
+    case S_CTX_ALLOCATOR:
+      return Context::Allocator;
+    case S_CTX_REMOTE:
+      return Context::Remote;
+    case S_CTX_SLURMD:
+      return Context::Slurmd;
+    case S_CTX_JOB_SCRIPT:
+      return Context::JobScript;
+    default:
+      return Context::Unknown;
   }
 }
 
@@ -50,7 +62,8 @@ std::optional<std::string> Spank::getenv(const std::string& name) const {
   }
   std::vector<char> buf(256);
   while (true) {
-    const spank_err_t rc = spank_getenv(sp_, name.c_str(), buf.data(), static_cast<int>(buf.size()));
+    const spank_err_t rc =
+        spank_getenv(sp_, name.c_str(), buf.data(), static_cast<int>(buf.size()));
     if (rc == ESPANK_SUCCESS) return std::string(buf.data());
     if (rc != ESPANK_NOSPACE || buf.size() >= (1u << 20)) return std::nullopt;
     buf.resize(buf.size() * 4);
@@ -77,7 +90,9 @@ Status Spank::unsetenv(const std::string& name) const {
   return Ok{};
 }
 
-Result<std::uint32_t> Spank::job_id() const { return get<std::uint32_t>(sp_, S_JOB_ID, "the job id"); }
+Result<std::uint32_t> Spank::job_id() const {
+  return get<std::uint32_t>(sp_, S_JOB_ID, "the job id");
+}
 
 Result<std::uint32_t> Spank::step_id() const {
   return get<std::uint32_t>(sp_, S_JOB_STEPID, "the step id");
@@ -87,14 +102,20 @@ Result<StepKind> Spank::step_kind() const {
   auto id = step_id();
   if (!id) return id.error();
   switch (*id) {
-    case 0xfffffffb: return StepKind::Batch;
-    case 0xfffffffc: return StepKind::Extern;
-    case 0xfffffffa: return StepKind::Interactive;
-    default: return StepKind::Normal;
+    case 0xfffffffb:
+      return StepKind::Batch;
+    case 0xfffffffc:
+      return StepKind::Extern;
+    case 0xfffffffa:
+      return StepKind::Interactive;
+    default:
+      return StepKind::Normal;
   }
 }
 
-Result<uid_t> Spank::uid() const { return get<uid_t>(sp_, S_JOB_UID, "the job's user id"); }
+Result<uid_t> Spank::uid() const {
+  return get<uid_t>(sp_, S_JOB_UID, "the job's user id");
+}
 
 Result<std::uint32_t> Spank::local_task_count() const {
   return get<std::uint32_t>(sp_, S_JOB_LOCAL_TASK_COUNT, "the local task count");
@@ -106,9 +127,13 @@ Result<int> Spank::task_id() const {
   return static_cast<int>(*id);
 }
 
-Result<int> Spank::local_task_id() const { return get<int>(sp_, S_TASK_ID, "the local task id"); }
+Result<int> Spank::local_task_id() const {
+  return get<int>(sp_, S_TASK_ID, "the local task id");
+}
 
-Result<pid_t> Spank::task_pid() const { return get<pid_t>(sp_, S_TASK_PID, "the task's pid"); }
+Result<pid_t> Spank::task_pid() const {
+  return get<pid_t>(sp_, S_TASK_PID, "the task's pid");
+}
 
 Result<std::uint64_t> Spank::step_alloc_mem_bytes() const {
   auto mb = get<std::uint64_t>(sp_, S_STEP_ALLOC_MEM, "the step's memory");
@@ -124,9 +149,17 @@ Status Spank::register_option(struct spank_option* opt) const {
   return Ok{};
 }
 
-void log_error(const std::string& msg) { slurm_error("gracepack: %s", msg.c_str()); }
-void log_info(const std::string& msg) { slurm_info("gracepack: %s", msg.c_str()); }
-void log_verbose(const std::string& msg) { slurm_verbose("gracepack: %s", msg.c_str()); }
-void log_debug(const std::string& msg) { slurm_debug("gracepack: %s", msg.c_str()); }
+void log_error(const std::string& msg) {
+  slurm_error("gracepack: %s", msg.c_str());
+}
+void log_info(const std::string& msg) {
+  slurm_info("gracepack: %s", msg.c_str());
+}
+void log_verbose(const std::string& msg) {
+  slurm_verbose("gracepack: %s", msg.c_str());
+}
+void log_debug(const std::string& msg) {
+  slurm_debug("gracepack: %s", msg.c_str());
+}
 
 }  // namespace gracepack::spank

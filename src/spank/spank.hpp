@@ -40,8 +40,8 @@ class Spank {
   Result<StepKind> step_kind() const;
   Result<uid_t> uid() const;
   Result<std::uint32_t> local_task_count() const;
-  Result<int> task_id() const;         // global task id (SLURM_PROCID)
-  Result<int> local_task_id() const;   // task index on this node
+  Result<int> task_id() const;        // global task id (SLURM_PROCID)
+  Result<int> local_task_id() const;  // task index on this node
   Result<pid_t> task_pid() const;
   Result<std::uint64_t> step_alloc_mem_bytes() const;
 

@@ -7,8 +7,20 @@
 
 #include "gracepack/config.hpp"
 #include "gracepack/options.hpp"
+#include "gracepack/pack_env.hpp"
+#include "gracepack/plan.hpp"
 
 namespace gracepack::spank {
+
+// The packing of one step on this node, planned once in slurmstepd before the tasks are forked
+// (they inherit it) and applied per task.
+struct PackState {
+  NodeFacts node;
+  GpuVariables vars;
+  std::string node_name;
+  std::optional<Plan> plan;
+  std::optional<Error> error;  // an impossible request: the tasks fail in task_init
+};
 
 struct PluginState {
   std::optional<Config> config;  // empty: the plugin is disabled
@@ -16,6 +28,7 @@ struct PluginState {
   std::optional<PackRequest> pack;
   std::optional<PreemptRequest> preempt;
   std::optional<Error> option_error;  // a bad value seen where failing at once is not safe
+  std::optional<PackState> packing;   // set in slurmstepd when this step packs
 
   bool enabled() const { return config.has_value(); }
   bool any_option() const { return pack.has_value() || preempt.has_value(); }

@@ -40,3 +40,12 @@ wait_job() {
 # Log lines slurmd and slurmstepd wrote since this test began.
 LOG_START=$(wc -l < "$SLURMD_LOG")
 new_log() { tail -n +"$((LOG_START + 1))" "$SLURMD_LOG"; }
+
+# Copies a test helper binary where the test user can run it.
+user_copy() { install -m 755 -o "$GP_TEST_USER" "$1" "$WORK/"; echo "$WORK/$(basename "$1")"; }
+
+# The node must still take jobs: gracepack never drains it.
+assert_node_up() {
+  local s; s=$(sinfo -h -n localhost -o %t)
+  case "$s" in idle|mix|alloc|comp*) ;; *) die "node is $s: $(sinfo -R)";; esac
+}

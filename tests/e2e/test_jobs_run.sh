@@ -8,9 +8,9 @@ out=$(as_user srun -n2 hostname 2>err) || die "plain srun failed: $out $(cat err
 [ "$(wc -l <<<"$out")" = 2 ] || die "expected 2 lines, got: $out"
 pass "srun -n2 runs under the plugin"
 
-out=$(as_user srun -n1 --pack-gpus=2,verbose --preempt-requeue=signal=USR1 id -un 2>err) \
+out=$(as_user srun -n2 --overcommit --gres=gpu:1 --pack-gpus=2,verbose --preempt-requeue=signal=USR1 id -un 2>err) \
   || die "srun with both options failed: $out $(cat err)"
-[ "$out" = "$GP_TEST_USER" ] || die "task did not run as $GP_TEST_USER: $out"
+[ "$(sort -u <<<"$out")" = "$GP_TEST_USER" ] || die "tasks did not run as $GP_TEST_USER: $out"
 new_log | grep -q "gracepack: job [0-9]* step 0: --pack-gpus=2,verbose --preempt-requeue=signal=USR1" \
   || die "slurmstepd did not log the option values: $(new_log | grep gracepack)"
 pass "srun with both options runs; slurmstepd received them"

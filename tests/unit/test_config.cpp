@@ -49,5 +49,29 @@ TEST(Config, RejectsRepeatedKey) {
 TEST(Config, DescribeShowsValuesInForce) {
   auto c = parse_config({"pack_gpus=off"});
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(describe(*c), "pack_gpus=off preempt_requeue=on");
+  EXPECT_EQ(describe(*c),
+            "pack_gpus=off preempt_requeue=on min_task_mem=0 mps=off "
+            "mps_control=nvidia-cuda-mps-control");
+}
+
+TEST(Config, PackingKeys) {
+  auto c = parse_config(
+      {"min_task_mem=2G", "gpu_cpus=0:0-3,8;1:4-7", "mps=on", "mps_control=/opt/bin/mps"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->min_task_memory, 2ull << 30);
+  ASSERT_EQ(c->gpu_cpus.size(), 2u);
+  EXPECT_EQ(c->gpu_cpus.at("0"), (std::vector<int>{0, 1, 2, 3, 8}));
+  EXPECT_EQ(c->gpu_cpus.at("1"), (std::vector<int>{4, 5, 6, 7}));
+  EXPECT_TRUE(c->mps);
+  EXPECT_EQ(c->mps_control, "/opt/bin/mps");
+}
+
+TEST(Config, BadPackingValues) {
+  for (const char* arg : {"min_task_mem=lots", "gpu_cpus=0", "gpu_cpus=0:x", "gpu_cpus=:1",
+                          "gpu_cpus=0:1;0:2", "mps=maybe", "mps_control="}) {
+    auto c = parse_config({arg});
+    ASSERT_FALSE(c.ok()) << arg;
+    const std::string key(arg, std::string(arg).find('='));
+    EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
+  }
 }

@@ -78,9 +78,9 @@ TEST(PreemptRequeue, Items) {
 }
 
 TEST(PreemptRequeue, RejectsMalformed) {
-  for (const char* v : {"signal=KILL", "signal=9", "signal=STOP", "signal=", "signal=FOO",
-                        "max=-1", "max=1001", "max=", "max", "timelimit=1", "bogus", ",",
-                        "signal=USR1,", "signal=65"}) {
+  for (const char* v :
+       {"signal=KILL", "signal=9", "signal=STOP", "signal=", "signal=FOO", "max=-1", "max=1001",
+        "max=", "max", "timelimit=1", "bogus", ",", "signal=USR1,", "signal=65"}) {
     auto r = parse_preempt_requeue(v);
     ASSERT_FALSE(r.ok()) << v;
     EXPECT_EQ(r.error().message.rfind("--preempt-requeue=", 0), 0u);

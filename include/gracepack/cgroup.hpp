@@ -1,0 +1,31 @@
+// Cgroup membership as /proc/<pid>/cgroup states it (pure parsing; the I/O is in os/).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gracepack/result.hpp"
+
+namespace gracepack {
+
+struct CgroupEntry {
+  std::string hierarchy;    // "4", or "0" for the v2 unified hierarchy
+  std::string controllers;  // "memory", "cpu,cpuacct", "" for v2
+  std::string path;         // "/slurm_node/uid_1000/job_5/step_0/task_1"
+};
+
+Result<std::vector<CgroupEntry>> parse_proc_cgroup(std::string_view text);
+
+// Where a process's memory is accounted: the v1 memory hierarchy's path, else the v2 path.
+struct MemoryCgroup {
+  bool v2 = false;
+  std::string path;
+};
+std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entries);
+
+// True when `child` is strictly below `parent` (both cgroup paths, no "..", no "//").
+bool strictly_below(std::string_view child, std::string_view parent);
+
+}  // namespace gracepack

@@ -1,0 +1,43 @@
+// Adapters to the kernel: files, CPU topology, affinity, memory cgroups and limits. Everything
+// that touches /proc, /sys or a syscall for the packing path is here, behind plain values.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gracepack/plan.hpp"
+#include "gracepack/result.hpp"
+
+namespace gracepack::os {
+
+// Reads a whole (small) file without following a symlink in its last component.
+Result<std::string> read_file(const std::string& path);
+
+// The CPUs this process may run on (in slurmstepd: the step's cpuset).
+Result<std::vector<int>> allowed_cpus();
+Status set_affinity(const std::vector<int>& cpus);
+
+// Core and NUMA node of each CPU, from sysfs under `sys_root` (normally "/sys").
+std::vector<Cpu> describe_cpus(const std::vector<int>& ids, const std::string& sys_root = "/sys");
+
+// Fills in each GPU's nearby CPUs: from the admin's map (GPU id -> CPUs) first, else from the
+// NVIDIA driver's PCI address and sysfs local_cpulist/numa_node. Unknown stays empty.
+void add_gpu_locality(std::vector<Gpu>& gpus,
+                      const std::map<std::string, std::vector<int>>& admin_map,
+                      const std::string& sys_root = "/sys", const std::string& proc_root = "/proc");
+
+// Writes `bytes` as the memory limit of task `pid`'s own memory cgroup. Refuses unless that
+// cgroup lies strictly below the caller's own (slurmstepd's step cgroup), so nothing outside the
+// step is ever written. Runs as root in slurmstepd.
+Status set_task_memory_limit(pid_t pid, std::uint64_t bytes);
+
+// The memory limit of this process's own cgroup (0 when unlimited or unknown).
+std::uint64_t own_memory_limit();
+
+Status set_data_rlimit(std::uint64_t bytes);
+
+}  // namespace gracepack::os

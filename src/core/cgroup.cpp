@@ -1,0 +1,50 @@
+#include "gracepack/cgroup.hpp"
+
+#include "gracepack/text.hpp"
+
+namespace gracepack {
+
+Result<std::vector<CgroupEntry>> parse_proc_cgroup(std::string_view text) {
+  std::vector<CgroupEntry> out;
+  for (std::string_view line : text::split(text, '\n')) {
+    if (line.empty()) continue;
+    const auto a = line.find(':');
+    const auto b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    if (b == std::string_view::npos)
+      return fail("not a /proc/<pid>/cgroup line: '" + std::string(line) + "'");
+    CgroupEntry e{std::string(line.substr(0, a)), std::string(line.substr(a + 1, b - a - 1)),
+                  std::string(line.substr(b + 1))};
+    if (e.path.empty() || e.path.front() != '/') {
+      return fail("not a /proc/<pid>/cgroup line: '" + std::string(line) + "'");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entries) {
+  for (const auto& e : entries) {
+    for (auto c : text::split(e.controllers, ',')) {
+      if (c == "memory") return MemoryCgroup{false, e.path};
+    }
+  }
+  for (const auto& e : entries) {
+    if (e.hierarchy == "0" && e.controllers.empty()) return MemoryCgroup{true, e.path};
+  }
+  return std::nullopt;
+}
+
+bool strictly_below(std::string_view child, std::string_view parent) {
+  for (auto p : {child, parent}) {
+    if (p.empty() || p.front() != '/' || p.find("/../") != std::string_view::npos ||
+        p.find("//") != std::string_view::npos ||
+        p.substr(p.size() >= 3 ? p.size() - 3 : 0) == "/..") {
+      return false;
+    }
+  }
+  if (parent == "/") return child.size() > 1;
+  return child.size() > parent.size() + 1 && child.substr(0, parent.size()) == parent &&
+         child[parent.size()] == '/';
+}
+
+}  // namespace gracepack

@@ -1,0 +1,150 @@
+// --pack-gpus in slurmstepd: facts of the step on this node -> plan_pack() once, before the tasks
+// are forked; then per task the memory limit (root, task_post_fork) and the environment and
+// affinity (as the user, task_init).
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "gracepack/cpuset.hpp"
+#include "gracepack/os.hpp"
+#include "gracepack/pack_env.hpp"
+#include "gracepack/plan.hpp"
+#include "hooks.hpp"
+#include "state.hpp"
+
+namespace gracepack::spank {
+namespace {
+
+Getenv step_env(const Spank& sp) {
+  return [&sp](const std::string& name) { return sp.getenv(name); };
+}
+
+Result<NodeFacts> node_facts(const Spank& sp, const Config& config) {
+  NodeFacts node;
+  auto tasks = sp.local_task_count();
+  if (!tasks) return tasks.error();
+  node.tasks = *tasks;
+  auto mem = sp.step_alloc_mem_bytes();
+  node.memory = mem ? *mem : 0;
+  auto cpus = os::allowed_cpus();
+  if (!cpus) return cpus.error();
+  node.cpus = os::describe_cpus(*cpus);
+  for (const std::string& id : step_gpu_ids(step_env(sp))) node.gpus.push_back(Gpu{id, {}, -1});
+  os::add_gpu_locality(node.gpus, config.gpu_cpus);
+  node.overcommit = sp.getenv("SLURM_OVERCOMMIT").value_or("0") == "1";
+  return node;
+}
+
+std::string node_name(const Spank& sp) {
+  if (auto n = sp.getenv("SLURMD_NODENAME")) return *n;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+  return "this node";
+}
+
+bool first_task(const Spank& sp) {
+  auto id = sp.local_task_id();
+  return id && *id == 0;
+}
+
+void to_stderr(const std::string& text) {
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+Status pack_user_init(const Spank& sp) {
+  PluginState& st = state();
+  if (!st.pack || st.pack->off || !st.config) return Ok{};
+  auto kind = sp.step_kind();
+  if (!kind || *kind != StepKind::Normal) return Ok{};  // the batch script itself is not packed
+
+  PackState& ps = st.packing.emplace();
+  ps.node_name = node_name(sp);
+  auto node = node_facts(sp, *st.config);
+  if (!node) {
+    ps.error = fail("--pack-gpus on " + ps.node_name + ": " + node.error().message);
+    return Ok{};
+  }
+  ps.node = std::move(node).value();
+  ps.vars = gpu_variables(step_env(sp), ps.node.gpus.size());
+  auto plan = plan_pack(*st.pack, ps.node, PackPolicy{st.config->min_task_memory});
+  if (!plan) {
+    ps.error = fail(plan.error().message + " (on node " + ps.node_name + ")");
+    return Ok{};
+  }
+  ps.plan = std::move(plan).value();
+  log_verbose("--pack-gpus planned " + std::to_string(ps.plan->tasks.size()) + " tasks on " +
+              ps.node_name);
+  return Ok{};
+}
+
+Status pack_task_post_fork(const Spank& sp) {
+  const PluginState& st = state();
+  if (!st.packing || !st.packing->plan) return Ok{};
+  auto id = sp.local_task_id();
+  auto pid = sp.task_pid();
+  if (!id || !pid || *id < 0 || static_cast<std::size_t>(*id) >= st.packing->plan->tasks.size()) {
+    return Ok{};
+  }
+  const TaskSlot& slot = st.packing->plan->tasks[static_cast<std::size_t>(*id)];
+  if (slot.memory == 0) return Ok{};
+  // A failure here is no reason to stop the step: the task falls back to RLIMIT_DATA and says so.
+  if (auto r = os::set_task_memory_limit(*pid, slot.memory); !r) log_error(r.error().message);
+  return Ok{};
+}
+
+Status pack_task_init(const Spank& sp) {
+  const PluginState& st = state();
+  if (!st.packing) return Ok{};
+  const PackState& ps = *st.packing;
+  // Slurm puts its own per-task GPU binding (--gpu-bind, --ntasks-per-gpu, ...) only into the
+  // task's environment, so this conflict is found here rather than when planning.
+  std::optional<Error> error = ps.error;
+  if (!error) {
+    const std::string bind = sp.getenv("SLURMD_TRES_BIND").value_or("");
+    if (bind.find("gpu:") != std::string::npos) {
+      NodeFacts bound = ps.node;
+      bound.gpu_bind = bind;
+      auto conflict = plan_pack(*st.pack, bound, PackPolicy{st.config->min_task_memory});
+      if (!conflict) error = fail(conflict.error().message + " (on node " + ps.node_name + ")");
+    }
+  }
+  if (error) {
+    // One message per node, from its first task; the other tasks fail quietly.
+    return first_task(sp) ? *error : fail("");
+  }
+  auto id = sp.local_task_id();
+  if (!id || *id < 0 || static_cast<std::size_t>(*id) >= ps.plan->tasks.size()) {
+    return fail("--pack-gpus: this task has no place in the plan");
+  }
+  const TaskSlot& slot = ps.plan->tasks[static_cast<std::size_t>(*id)];
+
+  const bool omp_set = sp.getenv("OMP_NUM_THREADS").has_value();
+  for (const auto& [name, value] : task_environment(slot, ps.node, ps.vars, omp_set)) {
+    if (auto r = sp.setenv(name, value); !r) return r;
+  }
+  if (auto r = os::set_affinity(slot.cpus); !r) return r;
+
+  MemoryEnforcement enforced = MemoryEnforcement::None;
+  if (slot.memory > 0) {
+    const std::uint64_t have = os::own_memory_limit();
+    // The kernel rounds a limit down to whole pages.
+    if (have > 0 && have <= slot.memory && slot.memory - have < 65536) {
+      enforced = MemoryEnforcement::Cgroup;
+    } else if (os::set_data_rlimit(slot.memory)) {
+      enforced = MemoryEnforcement::Rlimit;
+    }
+  }
+  if (auto r = sp.setenv("GRACEPACK_MEM_ENFORCED", to_string(enforced)); !r) return r;
+  const std::string share = slot.sharers > 1 ? "advisory" : "whole";
+  if (auto r = sp.setenv("GRACEPACK_GPU_SHARE", share); !r) return r;
+
+  if (st.pack->verbose && first_task(sp)) {
+    to_stderr(format_plan(*st.pack, ps.node, *ps.plan, ps.node_name, enforced, share));
+  }
+  return Ok{};
+}
+
+}  // namespace gracepack::spank
