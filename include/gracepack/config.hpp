@@ -21,6 +21,7 @@ struct Config {
   std::map<std::string, std::vector<int>> gpu_cpus;     // GPU id -> nearby CPUs, overrides sysfs
   bool mps = false;                                     // share GPUs through NVIDIA MPS
   std::string mps_control = "nvidia-cuda-mps-control";  // the MPS control program
+  std::string nvidia_smi = "nvidia-smi";                // reads one GPU's memory for MPS limits
 };
 
 // Parses `key=value` words. An unknown key, a repeated key or a bad value is an error that names

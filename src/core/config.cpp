@@ -55,13 +55,15 @@ Status set_gpu_cpus(Config& c, std::string_view key, std::string_view v) {
   return Ok{};
 }
 
-Status set_mps_control(Config& c, std::string_view key, std::string_view v) {
-  if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) {
-    return fail(std::string(key) + "=" + std::string(v) +
-                ": expected a program name or absolute path");
-  }
-  c.mps_control = std::string(v);
-  return Ok{};
+Setter program_field(std::string Config::*field) {
+  return [field](Config& c, std::string_view key, std::string_view v) -> Status {
+    if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) {
+      return fail(std::string(key) + "=" + std::string(v) +
+                  ": expected a program name or absolute path");
+    }
+    c.*field = std::string(v);
+    return Ok{};
+  };
 }
 
 // The one table of keys: adding a key means adding a row here, a field in Config and a line in
@@ -71,7 +73,8 @@ const std::map<std::string, Setter, std::less<>>& keys() {
       {"gpu_cpus", set_gpu_cpus},
       {"min_task_mem", set_min_task_mem},
       {"mps", bool_field(&Config::mps)},
-      {"mps_control", set_mps_control},
+      {"mps_control", program_field(&Config::mps_control)},
+      {"nvidia_smi", program_field(&Config::nvidia_smi)},
       {"pack_gpus", bool_field(&Config::pack_gpus)},
       {"preempt_requeue", bool_field(&Config::preempt_requeue)},
   };
@@ -121,7 +124,8 @@ std::string describe(const Config& c) {
   return std::string("pack_gpus=") + onoff(c.pack_gpus) +
          " preempt_requeue=" + onoff(c.preempt_requeue) +
          " min_task_mem=" + text::format_size(c.min_task_memory) + " mps=" + onoff(c.mps) +
-         " mps_control=" + c.mps_control + (map.empty() ? "" : " gpu_cpus=" + map);
+         " mps_control=" + c.mps_control + " nvidia_smi=" + c.nvidia_smi +
+         (map.empty() ? "" : " gpu_cpus=" + map);
 }
 
 }  // namespace gracepack

@@ -27,6 +27,7 @@ Status remote_exit(const Spank& sp);
 Status pack_user_init(const Spank& sp);
 Status pack_task_post_fork(const Spank& sp);
 Status pack_task_init(const Spank& sp);
+Status pack_exit(const Spank& sp);
 
 // Whether a failing hook may return an error to Slurm here. In slurmstepd and slurmd an error
 // from anything but task_init drains the node (batch steps, prolog/epilog), so failures there are

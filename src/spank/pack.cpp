@@ -52,6 +52,49 @@ void to_stderr(const std::string& text) {
   std::fflush(stderr);
 }
 
+// Shares are enforced only when the admin enabled MPS and the daemon answered; otherwise they are
+// advisory and the report says why.
+void start_mps(const Spank& sp, const Config& config, PackState& ps) {
+  if (!config.mps) return;
+  auto uid = sp.uid();
+  auto gid = sp.gid();
+  const std::string path = sp.getenv("PATH").value_or("");
+  auto control = os::find_program(config.mps_control, path);
+  if (!uid || !gid || !control) {
+    ps.mps_note = "MPS control program '" + config.mps_control + "' not found";
+    log_error("--pack-gpus: " + ps.mps_note + "; GPU shares are advisory");
+    return;
+  }
+  os::MpsRuntime rt{*control, {"PATH=" + path, "HOME=/tmp"}, *uid, *gid};
+  auto job = sp.job_id();
+  auto step = sp.step_id();
+  const std::string tag =
+      (job ? std::to_string(*job) : "0") + "." + (step ? std::to_string(*step) : "0");
+  auto daemon = os::MpsDaemon::start(rt, tag);
+  if (!daemon) {
+    ps.mps_note = daemon.error().message;
+    log_error("--pack-gpus: MPS: " + ps.mps_note + "; GPU shares are advisory");
+    return;
+  }
+  ps.mps = std::move(daemon).value();
+  // The pinned-memory limit needs one GPU's size; without it only the compute share applies.
+  if (auto smi = os::find_program(config.nvidia_smi, path)) {
+    os::SpawnOptions q;
+    q.argv = {*smi, "--query-gpu=memory.total", "--format=csv,noheader,nounits", "-i",
+              ps.node.gpus.front().id};
+    q.env = rt.base_env;
+    q.uid = rt.uid;
+    q.gid = rt.gid;
+    auto out = os::run_output(q, std::chrono::seconds(10));
+    auto bytes = out ? parse_gpu_memory_mib(*out) : Result<std::uint64_t>(out.error());
+    if (bytes) {
+      ps.mps->share().gpu_memory = *bytes;
+    } else {
+      log_info("--pack-gpus: MPS memory limit not set: " + bytes.error().message);
+    }
+  }
+}
+
 }  // namespace
 
 Status pack_user_init(const Spank& sp) {
@@ -75,6 +118,7 @@ Status pack_user_init(const Spank& sp) {
     return Ok{};
   }
   ps.plan = std::move(plan).value();
+  if (st.pack->per_gpu > 1) start_mps(sp, *st.config, ps);
   log_verbose("--pack-gpus planned " + std::to_string(ps.plan->tasks.size()) + " tasks on " +
               ps.node_name);
   return Ok{};
@@ -138,11 +182,28 @@ Status pack_task_init(const Spank& sp) {
     }
   }
   if (auto r = sp.setenv("GRACEPACK_MEM_ENFORCED", to_string(enforced)); !r) return r;
-  const std::string share = slot.sharers > 1 ? "advisory" : "whole";
+  std::string share = slot.sharers > 1 ? "advisory" : "whole";
+  if (ps.mps && slot.sharers > 1) {
+    share = "mps";
+    for (const auto& [name, value] : mps_environment(slot, ps.mps->share())) {
+      if (auto r = sp.setenv(name, value); !r) return r;
+    }
+  }
   if (auto r = sp.setenv("GRACEPACK_GPU_SHARE", share); !r) return r;
 
   if (st.pack->verbose && first_task(sp)) {
-    to_stderr(format_plan(*st.pack, ps.node, *ps.plan, ps.node_name, enforced, share));
+    std::string report = format_plan(*st.pack, ps.node, *ps.plan, ps.node_name, enforced, share);
+    if (!ps.mps_note.empty()) report += "gracepack: GPU shares are advisory: " + ps.mps_note + "\n";
+    to_stderr(report);
+  }
+  return Ok{};
+}
+
+Status pack_exit(const Spank&) {
+  PluginState& st = state();
+  if (st.packing && st.packing->mps) {
+    st.packing->mps->stop();
+    st.packing->mps.reset();
   }
   return Ok{};
 }

@@ -117,6 +117,10 @@ Result<uid_t> Spank::uid() const {
   return get<uid_t>(sp_, S_JOB_UID, "the job's user id");
 }
 
+Result<gid_t> Spank::gid() const {
+  return get<gid_t>(sp_, S_JOB_GID, "the job's group id");
+}
+
 Result<std::uint32_t> Spank::local_task_count() const {
   return get<std::uint32_t>(sp_, S_JOB_LOCAL_TASK_COUNT, "the local task count");
 }

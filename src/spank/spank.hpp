@@ -39,6 +39,7 @@ class Spank {
   Result<std::uint32_t> step_id() const;
   Result<StepKind> step_kind() const;
   Result<uid_t> uid() const;
+  Result<gid_t> gid() const;
   Result<std::uint32_t> local_task_count() const;
   Result<int> task_id() const;        // global task id (SLURM_PROCID)
   Result<int> local_task_id() const;  // task index on this node

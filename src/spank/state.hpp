@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gracepack/config.hpp"
+#include "gracepack/mps.hpp"
 #include "gracepack/options.hpp"
 #include "gracepack/pack_env.hpp"
 #include "gracepack/plan.hpp"
@@ -19,7 +20,9 @@ struct PackState {
   GpuVariables vars;
   std::string node_name;
   std::optional<Plan> plan;
-  std::optional<Error> error;  // an impossible request: the tasks fail in task_init
+  std::optional<Error> error;        // an impossible request: the tasks fail in task_init
+  std::optional<os::MpsDaemon> mps;  // running and answering: GPU shares are enforced
+  std::string mps_note;              // why shares are advisory, when MPS was wanted
 };
 
 struct PluginState {

@@ -51,7 +51,7 @@ TEST(Config, DescribeShowsValuesInForce) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(describe(*c),
             "pack_gpus=off preempt_requeue=on min_task_mem=0 mps=off "
-            "mps_control=nvidia-cuda-mps-control");
+            "mps_control=nvidia-cuda-mps-control nvidia_smi=nvidia-smi");
 }
 
 TEST(Config, PackingKeys) {
