@@ -6,7 +6,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev libcap-dev
   libslurm-dev munge slurmctld slurmd slurm-client
-  passwd util-linux procps
+  passwd util-linux procps bc
 )
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get install)" >&2; exit 1; }
 missing=()

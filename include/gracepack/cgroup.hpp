@@ -25,6 +25,17 @@ struct MemoryCgroup {
 };
 std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entries);
 
+// Where proctrack/cgroup keeps a process: the v1 freezer hierarchy's path, else the v2 path.
+std::optional<MemoryCgroup> proctrack_cgroup(const std::vector<CgroupEntry>& entries);
+
+// For a path inside a step's cgroup (".../job_5/step_batch/task_0"), the job's cgroup
+// (".../job_5") and the step's (".../job_5/step_batch"); nullopt outside a step.
+struct StepCgroup {
+  std::string job;
+  std::string step;
+};
+std::optional<StepCgroup> step_cgroup(std::string_view path);
+
 // True when `child` is strictly below `parent` (both cgroup paths, no "..", no "//").
 bool strictly_below(std::string_view child, std::string_view parent);
 

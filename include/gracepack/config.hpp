@@ -16,6 +16,13 @@ struct Config {
   bool pack_gpus = true;
   bool preempt_requeue = true;
 
+  // --preempt-requeue
+  unsigned max_requeue = 5;  // most requeues gracepack makes for one job (users may lower it)
+  std::string audit_log = "/var/log/slurm/gracepack-audit.jsonl";  // "" : no audit file
+  unsigned poll_interval = 5;  // seconds between job checks where there is no extern step
+  bool notify_shell = false;   // also signal the batch shell itself at grace start
+  std::string state_dir = "/run/gracepack";  // per-job notice directories (root-owned parent)
+
   // --pack-gpus
   std::uint64_t min_task_memory = 0;                    // refuse plans below this per task
   std::map<std::string, std::vector<int>> gpu_cpus;     // GPU id -> nearby CPUs, overrides sysfs

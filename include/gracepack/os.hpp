@@ -40,4 +40,18 @@ std::uint64_t own_memory_limit();
 
 Status set_data_rlimit(std::uint64_t bytes);
 
+// The cgroup directories (absolute) of this process's job and step, as proctrack keeps them.
+struct JobCgroups {
+  std::string job;   // /sys/fs/cgroup/freezer/slurm_n/uid_1/job_5
+  std::string step;  // .../job_5/step_batch
+};
+Result<JobCgroups> own_job_cgroups();
+
+// Every process in `dir` and its sub-cgroups.
+std::vector<pid_t> pids_in_tree(const std::string& dir);
+// The names of `dir`'s sub-directories.
+std::vector<std::string> subdirs(const std::string& dir);
+// /proc/<pid>/comm, "" when gone.
+std::string process_name(pid_t pid);
+
 }  // namespace gracepack::os

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct SpawnOptions {
   bool die_with_parent = false;  // SIGKILL when the spawning process dies
   std::string stdin_text;        // written to the child's stdin, which is then closed
   int stdout_fd = -1;            // the child's stdout (default /dev/null)
+  bool keep_stderr = false;      // inherit stderr (e.g. the job's) instead of /dev/null
 };
 
 class Child {
@@ -35,6 +37,12 @@ class Child {
   ~Child();
 
   pid_t pid() const { return pid_; }
+  // Gives up ownership: the process is no longer stopped by this object.
+  pid_t release() {
+    const pid_t p = pid_;
+    pid_ = -1;
+    return p;
+  }
   bool running() const { return pid_ > 0; }
   // The exit status (as waitpid reports it), or nullopt if still running after `timeout`.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
@@ -50,6 +58,14 @@ class Child {
 };
 
 Result<Child> spawn(const SpawnOptions& options);
+
+// Starts `options` so that it is not a child of the caller (double fork): a shell that later
+// runs `wait` never waits for it. Returns once the intermediate process has exited.
+Status spawn_detached(const SpawnOptions& options);
+
+// Runs `fn` in a forked child and returns its result, killing the child after `timeout`: for
+// library calls that may hang (an RPC to slurmctld).
+Result<int> run_in_child(const std::function<int()>& fn, std::chrono::milliseconds timeout);
 
 // Finds `program` (a name or a path) in `path_list` (a PATH value) and the standard directories.
 std::optional<std::string> find_program(const std::string& program, const std::string& path_list);

@@ -34,6 +34,31 @@ std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entrie
   return std::nullopt;
 }
 
+std::optional<MemoryCgroup> proctrack_cgroup(const std::vector<CgroupEntry>& entries) {
+  for (const auto& e : entries) {
+    for (auto c : text::split(e.controllers, ',')) {
+      if (c == "freezer") return MemoryCgroup{false, e.path};
+    }
+  }
+  for (const auto& e : entries) {
+    if (e.hierarchy == "0" && e.controllers.empty()) return MemoryCgroup{true, e.path};
+  }
+  return std::nullopt;
+}
+
+std::optional<StepCgroup> step_cgroup(std::string_view path) {
+  const auto parts = text::split(path, '/');
+  std::string prefix;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].rfind("step_", 0) == 0 && parts[i].size() > 5 && !prefix.empty() &&
+        parts[i - 1].rfind("job_", 0) == 0) {
+      return StepCgroup{prefix, prefix + "/" + std::string(parts[i])};
+    }
+    prefix += "/" + std::string(parts[i]);
+  }
+  return std::nullopt;
+}
+
 bool strictly_below(std::string_view child, std::string_view parent) {
   for (auto p : {child, parent}) {
     if (p.empty() || p.front() != '/' || p.find("/../") != std::string_view::npos ||

@@ -55,6 +55,31 @@ Status set_gpu_cpus(Config& c, std::string_view key, std::string_view v) {
   return Ok{};
 }
 
+Setter uint_field(unsigned Config::*field, unsigned min, unsigned max) {
+  return [=](Config& c, std::string_view key, std::string_view v) -> Status {
+    auto n = text::parse_int(v, min, max);
+    if (!n) {
+      return fail(std::string(key) + "=" + std::string(v) + ": expected a whole number from " +
+                  std::to_string(min) + " to " + std::to_string(max));
+    }
+    c.*field = static_cast<unsigned>(*n);
+    return Ok{};
+  };
+}
+
+// An absolute path, or "" where the key allows none.
+Setter path_field(std::string Config::*field, bool may_be_empty) {
+  return [=](Config& c, std::string_view key, std::string_view v) -> Status {
+    if ((v.empty() && !may_be_empty) || (!v.empty() && v.front() != '/') ||
+        v.find("/../") != std::string_view::npos) {
+      return fail(std::string(key) + "=" + std::string(v) + ": expected an absolute path" +
+                  (may_be_empty ? " (or nothing, to switch it off)" : ""));
+    }
+    c.*field = std::string(v);
+    return Ok{};
+  };
+}
+
 Setter program_field(std::string Config::*field) {
   return [field](Config& c, std::string_view key, std::string_view v) -> Status {
     if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) {
@@ -70,7 +95,12 @@ Setter program_field(std::string Config::*field) {
 // the admin documentation.
 const std::map<std::string, Setter, std::less<>>& keys() {
   static const std::map<std::string, Setter, std::less<>> table = {
+      {"audit_log", path_field(&Config::audit_log, true)},
       {"gpu_cpus", set_gpu_cpus},
+      {"max_requeue", uint_field(&Config::max_requeue, 0, 1000)},
+      {"notify_shell", bool_field(&Config::notify_shell)},
+      {"poll_interval", uint_field(&Config::poll_interval, 1, 3600)},
+      {"state_dir", path_field(&Config::state_dir, false)},
       {"min_task_mem", set_min_task_mem},
       {"mps", bool_field(&Config::mps)},
       {"mps_control", program_field(&Config::mps_control)},
@@ -121,8 +151,10 @@ std::string describe(const Config& c) {
   for (const auto& [gpu, cpus] : c.gpu_cpus) {
     map += (map.empty() ? "" : ";") + gpu + ":" + format_cpu_list(cpus);
   }
-  return std::string("pack_gpus=") + onoff(c.pack_gpus) +
-         " preempt_requeue=" + onoff(c.preempt_requeue) +
+  return std::string("max_requeue=") + std::to_string(c.max_requeue) + " audit_log=" + c.audit_log +
+         " poll_interval=" + std::to_string(c.poll_interval) +
+         " notify_shell=" + onoff(c.notify_shell) + " state_dir=" + c.state_dir + " " +
+         "pack_gpus=" + onoff(c.pack_gpus) + " preempt_requeue=" + onoff(c.preempt_requeue) +
          " min_task_mem=" + text::format_size(c.min_task_memory) + " mps=" + onoff(c.mps) +
          " mps_control=" + c.mps_control + " nvidia_smi=" + c.nvidia_smi +
          (map.empty() ? "" : " gpu_cpus=" + map);

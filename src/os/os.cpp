@@ -220,3 +220,51 @@ Status set_data_rlimit(std::uint64_t bytes) {
 }
 
 }  // namespace gracepack::os
+
+namespace gracepack::os {
+
+Result<JobCgroups> own_job_cgroups() {
+  auto text = read_file("/proc/self/cgroup");
+  if (!text) return text.error();
+  auto entries = parse_proc_cgroup(*text);
+  if (!entries) return entries.error();
+  auto cg = proctrack_cgroup(*entries);
+  if (!cg) return fail("no freezer or unified cgroup in /proc/self/cgroup");
+  auto step = step_cgroup(cg->path);
+  if (!step) return fail("not inside a Slurm step's cgroup: " + cg->path);
+  const std::string mount = cg->v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/freezer";
+  return JobCgroups{mount + step->job, mount + step->step};
+}
+
+std::vector<std::string> subdirs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_type == DT_DIR && e->d_name[0] != '.') out.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+std::vector<pid_t> pids_in_tree(const std::string& dir) {
+  std::vector<pid_t> pids;
+  if (auto procs = read_file(dir + "/cgroup.procs")) {
+    for (auto line : text::split(*procs, '\n')) {
+      if (auto pid = text::parse_int(text::trim(line), 1, 1 << 30))
+        pids.push_back(static_cast<pid_t>(*pid));
+    }
+  }
+  for (const auto& sub : subdirs(dir)) {
+    auto more = pids_in_tree(dir + "/" + sub);
+    pids.insert(pids.end(), more.begin(), more.end());
+  }
+  return pids;
+}
+
+std::string process_name(pid_t pid) {
+  auto comm = read_file("/proc/" + std::to_string(pid) + "/comm");
+  return comm ? std::string(text::trim(*comm)) : std::string();
+}
+
+}  // namespace gracepack::os

@@ -85,7 +85,7 @@ namespace {
   const int null_out = ::open("/dev/null", O_WRONLY);
   if (null_out >= 0) {
     ::dup2(o.stdout_fd >= 0 ? o.stdout_fd : null_out, 1);
-    ::dup2(null_out, 2);
+    if (!o.keep_stderr) ::dup2(null_out, 2);
   }
   ::setpgid(0, 0);  // its own process group: a signal to the step's group does not reach it twice
   if (o.gid && ::setresgid(*o.gid, *o.gid, *o.gid) != 0) _exit(126);
@@ -204,6 +204,42 @@ Result<std::string> run_output(SpawnOptions options, std::chrono::milliseconds t
     return fail(options.argv[0] + " failed (status " + std::to_string(*status) + ")");
   }
   return out;
+}
+
+}  // namespace gracepack::os
+
+namespace gracepack::os {
+
+Status spawn_detached(const SpawnOptions& options) {
+  const pid_t middle = ::fork();
+  if (middle < 0) return fail("cannot start " + options.argv[0] + ": " + std::strerror(errno));
+  if (middle == 0) {
+    auto child = spawn(options);
+    if (child) (void)child->release();
+    _exit(child ? 0 : 1);
+  }
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return fail("cannot start " + options.argv[0]);
+  }
+  return Ok{};
+}
+
+Result<int> run_in_child(const std::function<int()>& fn, std::chrono::milliseconds timeout) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return fail(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) _exit(fn() & 0xff);
+  Child child(pid);
+  auto status = child.wait_for(timeout);
+  if (!status) {
+    child.stop(std::chrono::milliseconds(0));
+    return fail("no answer within " + std::to_string(timeout.count() / 1000) + " s");
+  }
+  if (!WIFEXITED(*status))
+    return fail("the call died with signal " + std::to_string(WTERMSIG(*status)));
+  return WEXITSTATUS(*status);
 }
 
 }  // namespace gracepack::os

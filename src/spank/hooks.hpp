@@ -29,6 +29,18 @@ Status pack_task_post_fork(const Spank& sp);
 Status pack_task_init(const Spank& sp);
 Status pack_exit(const Spank& sp);
 
+// preempt.cpp: --preempt-requeue.
+Status preempt_local_check(const Spank& sp);
+Status preempt_remote_setup(const Spank& sp);
+Status preempt_task_init(const Spank& sp);
+Status preempt_job_epilog(const Spank& sp, spank_option* option);
+
+// init.cpp: the registered option, for spank_option_getopt in the job epilog.
+spank_option* preempt_option();
+
+// job_script context (SPANK job prolog/epilog in slurmd).
+Status job_epilog(const Spank& sp);
+
 // Whether a failing hook may return an error to Slurm here. In slurmstepd and slurmd an error
 // from anything but task_init drains the node (batch steps, prolog/epilog), so failures there are
 // logged and remembered, and reach the user through task_init.

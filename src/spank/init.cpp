@@ -57,6 +57,10 @@ spank_option kPreemptOption{kPreemptName, kPreemptArg, kPreemptUsage, 2, 0, on_p
 
 }  // namespace
 
+spank_option* preempt_option() {
+  return &kPreemptOption;
+}
+
 Status init(const Spank& sp, const std::vector<std::string>& args) {
   PluginState& st = state();
   auto config = parse_config(args);

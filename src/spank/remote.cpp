@@ -6,6 +6,7 @@ namespace gracepack::spank {
 Status remote_init_post_opt(const Spank& sp) {
   const PluginState& st = state();
   if (!st.any_option()) return Ok{};
+  if (st.enabled()) (void)preempt_remote_setup(sp);
   std::string what;
   if (st.pack) what += " --pack-gpus=" + to_value(*st.pack);
   if (st.preempt) what += " --preempt-requeue=" + to_value(*st.preempt);
@@ -28,7 +29,12 @@ Status remote_task_post_fork(const Spank& sp) {
 Status remote_task_init(const Spank& sp) {
   const PluginState& st = state();
   if (st.option_error) return *st.option_error;
-  return pack_task_init(sp);
+  if (auto r = pack_task_init(sp); !r) return r;
+  return preempt_task_init(sp);
+}
+
+Status job_epilog(const Spank& sp) {
+  return preempt_job_epilog(sp, preempt_option());
 }
 
 Status remote_exit(const Spank&) {

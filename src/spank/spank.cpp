@@ -153,6 +153,12 @@ Status Spank::register_option(struct spank_option* opt) const {
   return Ok{};
 }
 
+std::optional<std::string> Spank::option_value(struct spank_option* opt) const {
+  char* optarg = nullptr;
+  if (spank_option_getopt(sp_, opt, &optarg) != ESPANK_SUCCESS) return std::nullopt;
+  return std::string(optarg ? optarg : "");
+}
+
 void log_error(const std::string& msg) {
   slurm_error("gracepack: %s", msg.c_str());
 }

@@ -47,6 +47,9 @@ class Spank {
   Result<std::uint64_t> step_alloc_mem_bytes() const;
 
   Status register_option(struct spank_option* opt) const;
+  // An option's value where only spank_option_getopt can read it (job prolog/epilog); "" when
+  // given without a value, nullopt when not given.
+  std::optional<std::string> option_value(struct spank_option* opt) const;
 
  private:
   spank_t sp_;

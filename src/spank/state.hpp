@@ -32,6 +32,7 @@ struct PluginState {
   std::optional<PreemptRequest> preempt;
   std::optional<Error> option_error;  // a bad value seen where failing at once is not safe
   std::optional<PackState> packing;   // set in slurmstepd when this step packs
+  std::string preempt_dir;            // the batch step's notice directory, once created
 
   bool enabled() const { return config.has_value(); }
   bool any_option() const { return pack.has_value() || preempt.has_value(); }

@@ -67,7 +67,7 @@ AccountingStorageType=accounting_storage/none
 MailProg=/bin/true
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN
 PartitionName=main Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF OverSubscribe=NO
-PartitionName=low Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE
+PartitionName=low Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE GraceTime=$GP_GRACE_TIME
 PartitionName=low-grace Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME
 PartitionName=high Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
 CONF
@@ -101,7 +101,7 @@ start() {
     fi
   done
   rm -rf "$D"
-  mkdir -p "$D"/{etc,ctld,spool,run,log,munge,work}
+  mkdir -p "$D"/{etc,ctld,spool/localhost,run,log,munge,work}
   chmod 755 "$D" "$D/work"
   id "$GP_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$GP_TEST_USER"
   chown "$GP_TEST_USER" "$D/work"
@@ -131,8 +131,24 @@ start() {
   echo "cluster up in $D (SLURM_CONF=$SLURM_CONF)"
 }
 
+# slurmstepd processes of this cluster: started by its slurmd, so they carry its SLURM_CONF.
+our_stepds() {
+  local pid
+  for pid in $(pgrep -x slurmstepd 2>/dev/null); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$D/etc/slurm.conf" && echo "$pid"
+  done
+  return 0
+}
+
 stop() {
   [ -f "$D/run/started" ] || { echo "cluster.sh: nothing recorded as started in $D"; return 0; }
+  # End the cluster's jobs first, so no slurmstepd (and no job process) outlives the cluster.
+  export SLURM_CONF=$D/etc/slurm.conf
+  local jobs; jobs=$(timeout 10 squeue -h -o %i 2>/dev/null || true)
+  if [ -n "$jobs" ]; then
+    timeout 10 scancel $jobs 2>/dev/null || true
+    for _ in $(seq 60); do [ -z "$(our_stepds)" ] && break; sleep 0.5; done
+  fi
   # Stop in reverse order, each by the pid this script recorded, and only if it is still the same
   # program (a pid may have been reused).
   tac "$D/run/started" | while read -r name pid; do
@@ -142,6 +158,11 @@ stop() {
       [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
     fi
   done
+  local left; left=$(our_stepds)
+  if [ -n "$left" ]; then
+    echo "cluster.sh: killing leftover slurmstepd: $left"
+    kill -KILL $left 2>/dev/null || true
+  fi
   rm -f "$D/run/started"
   echo "cluster stopped"
 }

@@ -50,7 +50,9 @@ TEST(Config, DescribeShowsValuesInForce) {
   auto c = parse_config({"pack_gpus=off"});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(describe(*c),
-            "pack_gpus=off preempt_requeue=on min_task_mem=0 mps=off "
+            "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
+            "notify_shell=off state_dir=/run/gracepack pack_gpus=off preempt_requeue=on "
+            "min_task_mem=0 mps=off "
             "mps_control=nvidia-cuda-mps-control nvidia_smi=nvidia-smi");
 }
 
@@ -73,5 +75,24 @@ TEST(Config, BadPackingValues) {
     ASSERT_FALSE(c.ok()) << arg;
     const std::string key(arg, std::string(arg).find('='));
     EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, PreemptionKeys) {
+  auto c = parse_config({"max_requeue=2", "audit_log=/tmp/a.jsonl", "poll_interval=3",
+                         "notify_shell=on", "state_dir=/var/run/gp"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->max_requeue, 2u);
+  EXPECT_EQ(c->audit_log, "/tmp/a.jsonl");
+  EXPECT_EQ(c->poll_interval, 3u);
+  EXPECT_TRUE(c->notify_shell);
+  EXPECT_EQ(c->state_dir, "/var/run/gp");
+  EXPECT_EQ(parse_config({"audit_log="})->audit_log, "");
+  for (const char* bad : {"max_requeue=-1", "max_requeue=1001", "poll_interval=0",
+                          "audit_log=relative.log", "state_dir=", "state_dir=/a/../etc"}) {
+    auto r = parse_config({bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find(std::string(bad, std::string(bad).find('='))),
+              std::string::npos);
   }
 }

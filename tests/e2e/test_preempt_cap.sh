@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# With max_requeue=1 a second preemption does not requeue, and the job's stderr and the audit
+# record say why. The notice signal here is SIGUSR1, chosen by the user.
+PREEMPT_KEYS="max_requeue=1" source "$(dirname "$0")/preempt_lib.sh"
+# No checkpoint file: every run waits for its notice.
+sed -i 's/^if \[ -f ckpt \].*$//' job.sh
+id=$(submit_low low-grace --requeue --preempt-requeue=signal=USR1 --export=ALL,NOTICE_SIGNAL=USR1 job.sh)
+preempt >/dev/null
+for _ in $(seq 120); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
+[ "$(field "$id" Restarts)" = 1 ] || die "first preemption did not requeue"
+[ "$(field "$id" JobState)" = RUNNING ] || die "requeued job did not run again"
+sleep 1
+preempt >/dev/null
+for _ in $(seq 120); do
+  case "$(field "$id" JobState)" in COMPLETED|PREEMPTED|FAILED) break ;; esac
+  sleep 0.5
+done
+sleep 8
+cat out.txt
+grep -q "SIGUSR1 sent to its processes" out.txt || die "the notice line does not name USR1"
+[ "$(grep -c '^app: notice at' out.txt)" = 2 ] || die "the app did not get USR1 at both preemptions"
+[ "$(field "$id" Restarts)" = 1 ] || die "second preemption requeued past max_requeue=1"
+grep -q "It will NOT be requeued: it has restarted 1 times, the maximum is 1" out.txt \
+  || die "the job's stderr does not say why it is not requeued"
+grep "\"job_id\":$id," "$AUDIT" | grep '"event":"cap"' | grep -q "requeue cap reached" \
+  || die "no cap record in the audit log: $(cat "$AUDIT")"
+pass "max_requeue=1: second preemption not requeued; stderr and audit say why"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# PreemptMode=REQUEUE (here with a GraceTime): gracepack still delivers the notice, and the job is
+# requeued exactly once per preemption. (a) the app saves and exits inside its window: the job
+# ends COMPLETED, which Slurm does not requeue, so gracepack does. (b) the app is still busy at
+# the deadline (it dies mid-checkpoint): Slurm requeues it and gracepack does not again.
+source "$(dirname "$0")/preempt_lib.sh"
+sed -i 's/^if \[ -f ckpt \].*$/if [ -f ckpt ]; then echo "job: resumed from checkpoint"; sleep 1000; fi/' job.sh
+
+id=$(submit_low low --requeue --preempt-requeue job.sh)
+preempt >/dev/null
+for _ in $(seq 120); do [ "$(field "$id" Restarts)" -ge 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
+sleep 3
+cat out.txt
+[ "$(field "$id" Restarts)" = 1 ] || die "(a) job $id restarted $(field "$id" Restarts) times, expected 1"
+grep -q "^app: cause=preemption" out.txt || die "(a) no notice in PreemptMode=REQUEUE"
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"event":"requeue"' || die "(a) gracepack did not requeue the completed job"
+as_user scancel "$id"
+wait_state "$id" CANCELLED 60
+pass "(a) app done inside its window: notice, one requeue by gracepack ($(audit_events "$id"))"
+
+rm -f out.txt ckpt
+id=$(submit_low low --requeue --preempt-requeue --export=ALL,CKPT=300 job.sh)
+preempt >/dev/null
+for _ in $(seq 160); do [ "$(field "$id" Restarts)" -ge 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
+sleep 3
+cat out.txt
+[ "$(field "$id" Restarts)" = 1 ] || die "(b) job $id restarted $(field "$id" Restarts) times, expected 1 (Slurm's own)"
+grep -q "^app: cause=preemption" out.txt || die "(b) no notice"
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"event":"requeue"' && die "(b) gracepack requeued a job Slurm requeued"
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"Slurm requeues this job itself"' \
+  || die "(b) audit does not say Slurm requeues it: $(grep "\"job_id\":$id," "$AUDIT")"
+as_user scancel "$id"
+pass "(b) app still busy at the deadline: notice, Slurm's requeue only ($(audit_events "$id"))"
