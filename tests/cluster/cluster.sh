@@ -83,6 +83,17 @@ Name=gpu File=/dev/tty[0-3]
 CONF
 }
 
+# Slurm's cgroups for this node left by a cluster that died (its slurmstepd killed): a new job
+# with a reused id would land in them and fail to start, and Slurm would drain the node.
+# rmdir removes only empty directories, so nothing that holds a process is touched.
+clean_cgroups() {
+  local c
+  for c in /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/slurm_localhost; do
+    [ -d "$c" ] || continue
+    find "$c" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
 wait_for() { # wait_for SECONDS CMD...
   local t=$1; shift
   for _ in $(seq $((t * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
@@ -101,6 +112,7 @@ start() {
     fi
   done
   rm -rf "$D"
+  clean_cgroups
   mkdir -p "$D"/{etc,ctld,spool/localhost,run,log,munge,work}
   chmod 755 "$D" "$D/work"
   id "$GP_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$GP_TEST_USER"
@@ -163,6 +175,7 @@ stop() {
     echo "cluster.sh: killing leftover slurmstepd: $left"
     kill -KILL $left 2>/dev/null || true
   fi
+  clean_cgroups
   rm -f "$D/run/started"
   echo "cluster stopped"
 }

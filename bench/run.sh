@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# gracepack's benchmarks on a real one-node Slurm, each figure against Slurm without gracepack in
+# the same run. Prints one table. Needs root; starts and stops its own cluster.
+#   bench/run.sh            (BENCH_RUNS=N launches per figure, default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+scripts/deps.sh
+scripts/build.sh
+export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
+export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
+RUNS=${BENCH_RUNS:-20}
+CLUSTER=$ROOT/tests/cluster/cluster.sh
+trap '"$CLUSTER" stop >/dev/null' EXIT
+"$CLUSTER" start >/dev/null
+eval "$("$CLUSTER" env)"
+PLUGIN=$(ls /usr/lib/*/slurm-wlm/gracepack.so | head -n1)
+W=$GP_CLUSTER_DIR/work/bench
+mkdir -p "$W" && chown "$GP_TEST_USER" "$W" && cd "$W"
+as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
+NCPU=$(nproc)
+GRACE=${GP_GRACE_TIME:-15}
+rows=()
+row() { rows+=("$(printf '%-48s %14s %14s %9s' "$@")"); }
+
+# Median wall time in ms of RUNS runs of a command.
+median_ms() {
+  local t=()
+  for _ in $(seq "$RUNS"); do
+    local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    t+=($(( (e - s) / 1000000 )))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+ratio() { echo "scale=2; $1 / $2" | bc; }
+
+# --- srun launch time -----------------------------------------------------------------------
+"$CLUSTER" plugstack ""
+base=$(median_ms as_user srun -n2 --gres=gpu:2 true)
+"$CLUSTER" plugstack "required $PLUGIN"
+loaded=$(median_ms as_user srun -n2 --gres=gpu:2 true)
+packed=$(median_ms as_user srun -n2 --gres=gpu:2 --pack-gpus true)
+row "srun -n2 true, plugin loaded (median ms)" "$base" "$loaded" "$(ratio "$loaded" "$base")"
+row "srun -n2 --pack-gpus true (median ms)" "$base" "$packed" "$(ratio "$packed" "$base")"
+
+# --- notice latency and the grace time left --------------------------------------------------
+cat > app.sh <<'APP'
+#!/bin/bash
+trap 'echo "notice $(date +%s.%N)"; exit 0' TERM
+while true; do sleep 0.2 & wait $!; done
+APP
+chmod 755 app.sh; chown "$GP_TEST_USER" app.sh
+# latency LAUNCH [sbatch options]: seconds from the preemptor's submission to the app's signal.
+latency() {
+  local launch=$1; shift
+  rm -f lat.out
+  local id; id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" -o lat.out "$@" --wrap "$launch ./app.sh")
+  for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
+  sleep 1
+  local t0; t0=$(date +%s.%N)
+  as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
+  for _ in $(seq $(( (GRACE + 40) * 4 ))); do grep -q '^notice' lat.out 2>/dev/null && break; sleep 0.25; done
+  local t1; t1=$(sed -n 's/^notice //p' lat.out | head -n1)
+  as_user scancel "$id" 2>/dev/null || true
+  for _ in $(seq 120); do [ -z "$(squeue -h -o %i)" ] && break; sleep 0.5; done
+  if [ -n "$t1" ]; then echo "scale=2; ($t1 - $t0) / 1" | bc; else echo "none"; fi
+}
+left() { [ "$1" = none ] && echo 0 || echo "scale=0; 100 * ($GRACE - $1) / $GRACE" | bc; }
+"$CLUSTER" plugstack ""
+slurm_batch=$(latency "")
+slurm_srun=$(latency "srun")
+"$CLUSTER" plugstack "required $PLUGIN"
+gp_batch=$(latency "" --requeue --preempt-requeue)
+gp_srun=$(latency "srun" --requeue --preempt-requeue)
+row "notice latency, app run by the batch script (s)" "$slurm_batch" "$gp_batch" "-"
+row "notice latency, app under srun (s)" "$slurm_srun" "$gp_srun" "-"
+row "GraceTime=${GRACE}s left to a batch-run app (%)" "$(left "$slurm_batch")" "$(left "$gp_batch")" "-"
+row "GraceTime=${GRACE}s left to an srun app (%)" "$(left "$slurm_srun")" "$(left "$gp_srun")" "-"
+
+# --- slurmctld RPCs per job (sdiag, by message type) ----------------------------------------
+rpc_count() { sdiag | awk -v t="$1" '$1 == t {sub("count:", "", $3); print $3; f=1} END {if (!f) print 0}'; }
+gp_types="REQUEST_JOB_INFO_SINGLE REQUEST_JOB_REQUEUE REQUEST_BUILD_INFO"
+rpcs() { local n=0; for t in $gp_types; do n=$((n + $(rpc_count "$t"))); done; echo "$n"; }
+count_job_rpcs() { # count_job_rpcs sbatch-args...: RPCs of those types during one short job
+  sdiag -r >/dev/null
+  local id; id=$(as_user sbatch --parsable -o /dev/null "$@" --wrap 'sleep 1')
+  for _ in $(seq 60); do [ -z "$(squeue -h -j "$id" -o %i 2>/dev/null)" ] && break; sleep 0.5; done
+  sleep 2
+  rpcs
+}
+"$CLUSTER" plugstack ""
+none_rpc=$(count_job_rpcs --requeue)
+"$CLUSTER" plugstack "required $PLUGIN"
+gp_rpc=$(count_job_rpcs --requeue --preempt-requeue)
+row "RPCs ($gp_types) per unpreempted job" "$none_rpc" "$gp_rpc" "+$((gp_rpc - none_rpc))"
+# A preempted job: from the preemption to the end of its first run (the requeue included).
+sdiag -r >/dev/null
+id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue --preempt-requeue -o /dev/null --wrap './app.sh')
+for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
+sleep 1
+as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
+for _ in $(seq 120); do [ "$(scontrol -o show job "$id" | grep -o 'Restarts=[0-9]*')" = Restarts=1 ] && break; sleep 0.5; done
+gp_pre=$(rpcs)
+as_user scancel "$id" || true
+sdiag -r >/dev/null
+"$CLUSTER" plugstack ""
+id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue -o /dev/null --wrap './app.sh')
+for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
+sleep 1
+as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
+for _ in $(seq 160); do [ -z "$(squeue -h -j "$id" -o %i 2>/dev/null)" ] && break; sleep 0.5; done
+none_pre=$(rpcs)
+row "RPCs ($gp_types) per preempted job" "$none_pre" "$gp_pre" "+$((gp_pre - none_pre))"
+
+# --- memory of gracepack's own process -------------------------------------------------------
+"$CLUSTER" plugstack "required $PLUGIN"
+id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 5')
+for _ in $(seq 40); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
+rss=$(ps -o rss= -p "$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)" | tr -d ' ')
+row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"
+as_user scancel "$id" || true
+
+plan=$("$ROOT/build/bench_plan" --benchmark_filter='BM_Plan/8/256/64' 2>/dev/null | awk '/BM_Plan/ {print $2 " " $3}')
+row "plan_pack, 8 GPUs 256 CPUs 64 tasks" "-" "$plan" "-"
+
+echo
+echo "gracepack benchmarks: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, Slurm $(sinfo -V | awk '{print $2}'), $RUNS runs per launch figure"
+printf '%-48s %14s %14s %9s\n' "figure" "Slurm alone" "gracepack" "ratio"
+printf '%s\n' "${rows[@]}"
