@@ -4,9 +4,9 @@
 set -euo pipefail
 PACKAGES=(
   cmake g++ make pkg-config
-  libgtest-dev libgmock-dev libbenchmark-dev libcap-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcap-dev clang libclang-rt-14-dev
   libslurm-dev munge slurmctld slurmd slurm-client
-  passwd util-linux procps bc
+  passwd util-linux procps bc man-db
 )
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get install)" >&2; exit 1; }
 missing=()

@@ -1,0 +1,44 @@
+// The planner on arbitrary small topologies: it either refuses with a message or returns a plan
+// whose invariants hold (every task placed, N per GPU, CPUs disjoint unless shared by overcommit).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <set>
+
+#include "gracepack/plan.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* d, std::size_t size) {
+  using namespace gracepack;
+  if (size < 6) return 0;
+  NodeFacts node;
+  const unsigned gpus = d[0] % 17, cpus = d[1] % 65, tasks = d[2] % 130;
+  PackRequest r;
+  r.per_gpu = 1 + d[3] % 8;
+  node.overcommit = d[4] & 1;
+  node.memory = static_cast<std::uint64_t>(d[5]) << 24;
+  for (unsigned c = 0; c < cpus; ++c) {
+    const std::uint8_t b = 6 + c < size ? d[6 + c] : 0;
+    node.cpus.push_back(
+        Cpu{static_cast<int>(c), static_cast<int>(b % 32), static_cast<int>(b % 3) - 1});
+  }
+  for (unsigned g = 0; g < gpus; ++g) {
+    Gpu gpu{std::to_string(g), {}, static_cast<int>(g % 3) - 1};
+    if (g % 2) gpu.local_cpus = {static_cast<int>(g % (cpus + 1))};
+    node.gpus.push_back(gpu);
+  }
+  node.tasks = tasks;
+  auto plan = plan_pack(r, node, PackPolicy{static_cast<std::uint64_t>(d[4]) << 20});
+  if (!plan) {
+    if (plan.error().message.empty()) std::abort();
+    return 0;
+  }
+  if (plan->tasks.size() != tasks) std::abort();
+  std::set<int> seen;
+  for (const auto& t : plan->tasks) {
+    if (t.cpus.empty() || t.gpu >= gpus || t.slot >= r.per_gpu) std::abort();
+    for (int c : t.cpus) {
+      if (!seen.insert(c).second && !plan->cpus_shared) std::abort();
+    }
+  }
+  return 0;
+}
