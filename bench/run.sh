@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gracepack's benchmarks on a real one-node Slurm, each figure against Slurm without gracepack in
 # the same run. Prints one table. Needs root; starts and stops its own cluster.
-#   bench/run.sh            (BENCH_RUNS=N launches per figure, default 20)
+#   bench/run.sh    BENCH_RUNS=N launches per figure (20); BENCH_SECTIONS="launch notice rpc rss plan"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -10,6 +10,8 @@ scripts/build.sh
 export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
 export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
 RUNS=${BENCH_RUNS:-20}
+SECTIONS=${BENCH_SECTIONS:-launch notice rpc rss plan}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 CLUSTER=$ROOT/tests/cluster/cluster.sh
 trap '"$CLUSTER" stop >/dev/null' EXIT
 "$CLUSTER" start >/dev/null
@@ -21,7 +23,7 @@ as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
 NCPU=$(nproc)
 GRACE=${GP_GRACE_TIME:-15}
 rows=()
-row() { rows+=("$(printf '%-48s %14s %14s %9s' "$@")"); }
+row() { rows+=("$(printf '%-62s %12s %12s %8s' "$@")"); }
 
 # Median wall time in ms of RUNS runs of a command.
 median_ms() {
@@ -33,15 +35,23 @@ median_ms() {
   printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 ratio() { echo "scale=2; $1 / $2" | bc; }
+# Each scenario starts from an empty queue: no job of an earlier one can be preempted again.
+reset_queue() {
+  as_user scancel -u "$GP_TEST_USER" 2>/dev/null || true
+  for _ in $(seq 120); do [ -z "$(squeue -h -o %i)" ] && return 0; sleep 0.5; done
+  echo "bench: the queue did not empty" >&2; exit 1
+}
 
 # --- srun launch time -----------------------------------------------------------------------
-"$CLUSTER" plugstack ""
-base=$(median_ms as_user srun -n2 --gres=gpu:2 true)
-"$CLUSTER" plugstack "required $PLUGIN"
-loaded=$(median_ms as_user srun -n2 --gres=gpu:2 true)
-packed=$(median_ms as_user srun -n2 --gres=gpu:2 --pack-gpus true)
-row "srun -n2 true, plugin loaded (median ms)" "$base" "$loaded" "$(ratio "$loaded" "$base")"
-row "srun -n2 --pack-gpus true (median ms)" "$base" "$packed" "$(ratio "$packed" "$base")"
+if want launch; then
+  "$CLUSTER" plugstack ""
+  base=$(median_ms as_user srun -n2 --gres=gpu:2 true)
+  "$CLUSTER" plugstack "required $PLUGIN"
+  loaded=$(median_ms as_user srun -n2 --gres=gpu:2 true)
+  packed=$(median_ms as_user srun -n2 --gres=gpu:2 --pack-gpus true)
+  row "srun -n2 true, plugin loaded (median ms)" "$base" "$loaded" "$(ratio "$loaded" "$base")"
+  row "srun -n2 --pack-gpus true (median ms)" "$base" "$packed" "$(ratio "$packed" "$base")"
+fi
 
 # --- notice latency and the grace time left --------------------------------------------------
 cat > app.sh <<'APP'
@@ -53,6 +63,7 @@ chmod 755 app.sh; chown "$GP_TEST_USER" app.sh
 # latency LAUNCH [sbatch options]: seconds from the preemptor's submission to the app's signal.
 latency() {
   local launch=$1; shift
+  reset_queue
   rm -f lat.out
   local id; id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" -o lat.out "$@" --wrap "$launch ./app.sh")
   for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
@@ -61,69 +72,84 @@ latency() {
   as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
   for _ in $(seq $(( (GRACE + 40) * 4 ))); do grep -q '^notice' lat.out 2>/dev/null && break; sleep 0.25; done
   local t1; t1=$(sed -n 's/^notice //p' lat.out | head -n1)
-  as_user scancel "$id" 2>/dev/null || true
-  for _ in $(seq 120); do [ -z "$(squeue -h -o %i)" ] && break; sleep 0.5; done
+  reset_queue
   if [ -n "$t1" ]; then echo "scale=2; ($t1 - $t0) / 1" | bc; else echo "none"; fi
 }
 left() { [ "$1" = none ] && echo 0 || echo "scale=0; 100 * ($GRACE - $1) / $GRACE" | bc; }
-"$CLUSTER" plugstack ""
-slurm_batch=$(latency "")
-slurm_srun=$(latency "srun")
-"$CLUSTER" plugstack "required $PLUGIN"
-gp_batch=$(latency "" --requeue --preempt-requeue)
-gp_srun=$(latency "srun" --requeue --preempt-requeue)
-row "notice latency, app run by the batch script (s)" "$slurm_batch" "$gp_batch" "-"
-row "notice latency, app under srun (s)" "$slurm_srun" "$gp_srun" "-"
-row "GraceTime=${GRACE}s left to a batch-run app (%)" "$(left "$slurm_batch")" "$(left "$gp_batch")" "-"
-row "GraceTime=${GRACE}s left to an srun app (%)" "$(left "$slurm_srun")" "$(left "$gp_srun")" "-"
+if want notice; then
+  "$CLUSTER" plugstack ""
+  slurm_batch=$(latency "")
+  slurm_srun=$(latency "srun")
+  "$CLUSTER" plugstack "required $PLUGIN"
+  gp_batch=$(latency "" --requeue --preempt-requeue=max=1)
+  gp_srun=$(latency "srun" --requeue --preempt-requeue=max=1)
+  row "notice latency, app run by the batch script (s)" "$slurm_batch" "$gp_batch" "-"
+  row "notice latency, app under srun (s)" "$slurm_srun" "$gp_srun" "-"
+  row "GraceTime=${GRACE}s left to a batch-run app (%)" "$(left "$slurm_batch")" "$(left "$gp_batch")" "-"
+  row "GraceTime=${GRACE}s left to an srun app (%)" "$(left "$slurm_srun")" "$(left "$gp_srun")" "-"
+fi
 
 # --- slurmctld RPCs per job (sdiag, by message type) ----------------------------------------
-rpc_count() { sdiag | awk -v t="$1" '$1 == t {sub("count:", "", $3); print $3; f=1} END {if (!f) print 0}'; }
+# While counting, nothing here asks slurmctld anything: the waits read the daemons' logs.
+rpc_count() { # sdiag prints "REQUEST_JOB_INFO_SINGLE ( 2021) count:5 ave_time:..."
+  sdiag | awk -v t="$1" '$1 == t { for (i = 2; i <= NF; i++) if ($i ~ /^count:/) { sub("count:", "", $i); print $i; f = 1; exit } }
+                         END { if (!f) print 0 }'
+}
 gp_types="REQUEST_JOB_INFO_SINGLE REQUEST_JOB_REQUEUE REQUEST_BUILD_INFO"
 rpcs() { local n=0; for t in $gp_types; do n=$((n + $(rpc_count "$t"))); done; echo "$n"; }
-count_job_rpcs() { # count_job_rpcs sbatch-args...: RPCs of those types during one short job
+wait_log() { # wait_log FILE PATTERN SECONDS
+  for _ in $(seq $(( $3 * 4 ))); do grep -q -- "$2" "$1" && return 0; sleep 0.25; done
+  echo "bench: no '$2' in $1 after $3 s" >&2; exit 1
+}
+CTLD_LOG=$GP_CLUSTER_DIR/log/slurmctld.log
+SLURMD_LOG=$GP_CLUSTER_DIR/log/slurmd.log
+one_job_rpcs() { # one_job_rpcs sbatch-args...: those RPCs from submission to the end of its epilog
+  reset_queue
   sdiag -r >/dev/null
   local id; id=$(as_user sbatch --parsable -o /dev/null "$@" --wrap 'sleep 1')
-  for _ in $(seq 60); do [ -z "$(squeue -h -j "$id" -o %i 2>/dev/null)" ] && break; sleep 0.5; done
-  sleep 2
+  wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" 60
+  sleep 1
   rpcs
 }
-"$CLUSTER" plugstack ""
-none_rpc=$(count_job_rpcs --requeue)
-"$CLUSTER" plugstack "required $PLUGIN"
-gp_rpc=$(count_job_rpcs --requeue --preempt-requeue)
-row "RPCs ($gp_types) per unpreempted job" "$none_rpc" "$gp_rpc" "+$((gp_rpc - none_rpc))"
-# A preempted job: from the preemption to the end of its first run (the requeue included).
-sdiag -r >/dev/null
-id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue --preempt-requeue -o /dev/null --wrap './app.sh')
-for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
-sleep 1
-as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
-for _ in $(seq 120); do [ "$(scontrol -o show job "$id" | grep -o 'Restarts=[0-9]*')" = Restarts=1 ] && break; sleep 0.5; done
-gp_pre=$(rpcs)
-as_user scancel "$id" || true
-sdiag -r >/dev/null
-"$CLUSTER" plugstack ""
-id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue -o /dev/null --wrap './app.sh')
-for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
-sleep 1
-as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
-for _ in $(seq 160); do [ -z "$(squeue -h -j "$id" -o %i 2>/dev/null)" ] && break; sleep 0.5; done
-none_pre=$(rpcs)
-row "RPCs ($gp_types) per preempted job" "$none_pre" "$gp_pre" "+$((gp_pre - none_pre))"
+preempted_job_rpcs() { # the same for a job preempted in low-grace (the requeue included)
+  reset_queue
+  sdiag -r >/dev/null
+  local id; id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue -o /dev/null "$@" --wrap './app.sh')
+  wait_log "$CTLD_LOG" "Started JobId=$id \|Allocate JobId=$id " 60
+  sleep 2
+  as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
+  wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" $((GRACE + 60))
+  sleep 1
+  rpcs
+}
+if want rpc; then
+  "$CLUSTER" plugstack ""
+  none_rpc=$(one_job_rpcs --requeue)
+  none_pre=$(preempted_job_rpcs)
+  "$CLUSTER" plugstack "required $PLUGIN"
+  gp_rpc=$(one_job_rpcs --requeue --preempt-requeue)
+  gp_pre=$(preempted_job_rpcs --preempt-requeue=max=1)
+  row "RPCs ($gp_types) per unpreempted job" "$none_rpc" "$gp_rpc" "+$((gp_rpc - none_rpc))"
+  row "RPCs (same types) per preempted job" "$none_pre" "$gp_pre" "+$((gp_pre - none_pre))"
+fi
 
 # --- memory of gracepack's own process -------------------------------------------------------
-"$CLUSTER" plugstack "required $PLUGIN"
-id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 5')
-for _ in $(seq 40); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
-rss=$(ps -o rss= -p "$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)" | tr -d ' ')
-row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"
-as_user scancel "$id" || true
+if want rss; then
+  "$CLUSTER" plugstack "required $PLUGIN"
+  reset_queue
+  id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 5')
+  for _ in $(seq 40); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
+  rss=$(ps -o rss= -p "$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)" | tr -d ' ')
+  row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"
+  as_user scancel "$id" || true
+fi
 
-plan=$("$ROOT/build/bench_plan" --benchmark_filter='BM_Plan/8/256/64' 2>/dev/null | awk '/BM_Plan/ {print $2 " " $3}')
-row "plan_pack, 8 GPUs 256 CPUs 64 tasks" "-" "$plan" "-"
+if want plan; then
+  plan=$("$ROOT/build/bench_plan" --benchmark_filter='BM_Plan/8/256/64' 2>/dev/null | awk '/BM_Plan/ {print $2 " " $3}')
+  row "plan_pack, 8 GPUs 256 CPUs 64 tasks" "-" "$plan" "-"
+fi
 
 echo
 echo "gracepack benchmarks: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, Slurm $(sinfo -V | awk '{print $2}'), $RUNS runs per launch figure"
-printf '%-48s %14s %14s %9s\n' "figure" "Slurm alone" "gracepack" "ratio"
+printf '%-62s %12s %12s %8s\n' "figure" "Slurm alone" "gracepack" "ratio"
 printf '%s\n' "${rows[@]}"

@@ -18,15 +18,17 @@ struct CgroupEntry {
 
 Result<std::vector<CgroupEntry>> parse_proc_cgroup(std::string_view text);
 
-// Where a process's memory is accounted: the v1 memory hierarchy's path, else the v2 path.
-struct MemoryCgroup {
+// A cgroup path and the hierarchy it is in (v1 or the v2 unified one).
+struct CgroupPath {
   bool v2 = false;
   std::string path;
 };
-std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entries);
+
+// Where a process's memory is accounted: the v1 memory hierarchy's path, else the v2 path.
+std::optional<CgroupPath> memory_cgroup(const std::vector<CgroupEntry>& entries);
 
 // Where proctrack/cgroup keeps a process: the v1 freezer hierarchy's path, else the v2 path.
-std::optional<MemoryCgroup> proctrack_cgroup(const std::vector<CgroupEntry>& entries);
+std::optional<CgroupPath> proctrack_cgroup(const std::vector<CgroupEntry>& entries);
 
 // For a path inside a step's cgroup (".../job_5/step_batch/task_0"), the job's cgroup
 // (".../job_5") and the step's (".../job_5/step_batch"); nullopt outside a step.

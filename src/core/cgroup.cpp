@@ -22,28 +22,30 @@ Result<std::vector<CgroupEntry>> parse_proc_cgroup(std::string_view text) {
   return out;
 }
 
-std::optional<MemoryCgroup> memory_cgroup(const std::vector<CgroupEntry>& entries) {
+namespace {
+
+// The v1 hierarchy that has `controller`, else the v2 unified hierarchy.
+std::optional<CgroupPath> hierarchy_with(const std::vector<CgroupEntry>& entries,
+                                         std::string_view controller) {
   for (const auto& e : entries) {
     for (auto c : text::split(e.controllers, ',')) {
-      if (c == "memory") return MemoryCgroup{false, e.path};
+      if (c == controller) return CgroupPath{false, e.path};
     }
   }
   for (const auto& e : entries) {
-    if (e.hierarchy == "0" && e.controllers.empty()) return MemoryCgroup{true, e.path};
+    if (e.hierarchy == "0" && e.controllers.empty()) return CgroupPath{true, e.path};
   }
   return std::nullopt;
 }
 
-std::optional<MemoryCgroup> proctrack_cgroup(const std::vector<CgroupEntry>& entries) {
-  for (const auto& e : entries) {
-    for (auto c : text::split(e.controllers, ',')) {
-      if (c == "freezer") return MemoryCgroup{false, e.path};
-    }
-  }
-  for (const auto& e : entries) {
-    if (e.hierarchy == "0" && e.controllers.empty()) return MemoryCgroup{true, e.path};
-  }
-  return std::nullopt;
+}  // namespace
+
+std::optional<CgroupPath> memory_cgroup(const std::vector<CgroupEntry>& entries) {
+  return hierarchy_with(entries, "memory");
+}
+
+std::optional<CgroupPath> proctrack_cgroup(const std::vector<CgroupEntry>& entries) {
+  return hierarchy_with(entries, "freezer");
 }
 
 std::optional<StepCgroup> step_cgroup(std::string_view path) {

@@ -56,7 +56,7 @@ Status write_at(int dirfd, const char* name, const std::string& value, const std
   return Ok{};
 }
 
-Result<MemoryCgroup> memory_cgroup_of(const std::string& pid) {
+Result<CgroupPath> memory_cgroup_of(const std::string& pid) {
   auto text = read_file("/proc/" + pid + "/cgroup");
   if (!text) return text.error();
   auto entries = parse_proc_cgroup(*text);
@@ -66,7 +66,7 @@ Result<MemoryCgroup> memory_cgroup_of(const std::string& pid) {
   return *mem;
 }
 
-std::string memory_mount(const MemoryCgroup& m) {
+std::string memory_mount(const CgroupPath& m) {
   return m.v2 ? std::string("/sys/fs/cgroup") : std::string("/sys/fs/cgroup/memory");
 }
 

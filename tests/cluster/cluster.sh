@@ -147,7 +147,7 @@ start() {
 our_stepds() {
   local pid
   for pid in $(pgrep -x slurmstepd 2>/dev/null); do
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$D/etc/slurm.conf" && echo "$pid"
+    { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qx "SLURM_CONF=$D/etc/slurm.conf" && echo "$pid"
   done
   return 0
 }

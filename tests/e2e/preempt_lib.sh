@@ -62,3 +62,21 @@ wait_state() {
 }
 
 audit_events() { grep "\"job_id\":$1," "$AUDIT" 2>/dev/null | sed 's/.*"event":"\([^"]*\)".*/\1/' | tr '\n' ' '; }
+
+# wait_requeued ID: until the job has been requeued once and its second run has completed.
+wait_requeued() {
+  for _ in $(seq 120); do [ "$(field "$1" Restarts)" = 1 ] && break; sleep 0.5; done
+  [ "$(field "$1" Restarts)" = 1 ] || die "job $1 was not requeued: $(cat out.txt)"
+  wait_state "$1" COMPLETED 120
+  cat out.txt
+}
+
+# notice_latency T0 MAX: seconds from T0 (the preemptor's submission) to the app's first notice;
+# fails above MAX.
+notice_latency() {
+  local t1; t1=$(sed -n 's/^app: notice at //p' out.txt | head -n1)
+  [ -n "$t1" ] || die "the app got no notice"
+  local l; l=$(echo "$t1 - $1" | bc)
+  [ "$(echo "$l < $2" | bc)" = 1 ] || die "notice came $l s after the preemption (limit $2 s)"
+  echo "$l"
+}
