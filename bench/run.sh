@@ -137,9 +137,11 @@ fi
 if want rss; then
   "$CLUSTER" plugstack "required $PLUGIN"
   reset_queue
-  id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 5')
-  for _ in $(seq 40); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
-  rss=$(ps -o rss= -p "$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)" | tr -d ' ')
+  id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 20')
+  for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
+  wpid=$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)
+  [ -n "$wpid" ] || { echo "bench: no watcher started within 30 s" >&2; exit 1; }
+  rss=$(ps -o rss= -p "$wpid" | tr -d ' ')
   row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"
   as_user scancel "$id" || true
 fi

@@ -67,9 +67,12 @@ Status init(const Spank& sp, const std::vector<std::string>& args) {
   // Options are registered even with a bad configuration, so that scripts that use them still
   // parse and run where the admin chose `optional`.
   const Config effective = config ? *config : Config{};
+  // The job prolog/epilog cannot register options (Slurm answers "Bad argument") and needs not:
+  // spank_option_getopt reads the job's values there all the same.
+  const bool can_register = sp.context() != Context::JobScript;
   for (auto [wanted, opt] : {std::pair{effective.pack_gpus, &kPackOption},
                              std::pair{effective.preempt_requeue, &kPreemptOption}}) {
-    if (!wanted) continue;
+    if (!wanted || !can_register) continue;
     if (auto r = sp.register_option(opt); !r) log_debug(r.error().message);
   }
   if (!config) {
