@@ -167,8 +167,12 @@ Status preempt_task_init(const Spank& sp) {
             std::to_string(st.config->poll_interval)};
   if (st.config->notify_shell) w.argv.emplace_back("--notify-shell");
   w.env = {"PATH=/usr/bin:/bin"};
-  if (const char* conf = std::getenv("SLURM_CONF"))
-    w.env.push_back(std::string("SLURM_CONF=") + conf);
+  // The job's own SLURM_CONF (configless clusters set it for jobs), else slurmstepd's.
+  if (auto conf = sp.getenv("SLURM_CONF")) {
+    w.env.push_back("SLURM_CONF=" + *conf);
+  } else if (const char* own = std::getenv("SLURM_CONF")) {
+    w.env.push_back(std::string("SLURM_CONF=") + own);
+  }
   w.uid = ::getuid();
   w.gid = ::getgid();
   w.keep_stderr = true;  // the job's stderr: the notice line goes there
@@ -196,6 +200,11 @@ class BoundedController : public slurm::SlurmController {
 
 void append_audit(const std::string& path, const std::string& line) {
   if (path.empty()) return;
+  // The default lives in /var/log/slurm, which not every node has: make that one directory.
+  const std::string parent = path.substr(0, path.rfind('/'));
+  if (!parent.empty() && ::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+    log_error("--preempt-requeue: cannot create " + parent + ": " + std::strerror(errno));
+  }
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (fd < 0) {
     log_error("--preempt-requeue: cannot append to audit_log " + path + ": " +

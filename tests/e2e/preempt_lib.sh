@@ -2,7 +2,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 GRACE=${GP_GRACE_TIME:-15}
 NCPU=$(nproc)
-AUDIT="$GP_CLUSTER_DIR/audit-$(basename "$0" .sh).jsonl"
+# In a directory nobody made: the epilog creates the audit log's directory when it is missing.
+AUDIT="$GP_CLUSTER_DIR/audit.d/$(basename "$0" .sh).jsonl"
 use_plugstack "required $GP_PLUGIN audit_log=$AUDIT ${PREEMPT_KEYS:-}"
 
 # app.sh: on the notice it records when it came, reads the notice file, "checkpoints" for
