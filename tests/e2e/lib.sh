@@ -49,3 +49,14 @@ assert_node_up() {
   local s; s=$(sinfo -h -n localhost -o %t)
   case "$s" in idle|mix|alloc|comp*) ;; *) die "node is $s: $(sinfo -R)";; esac
 }
+
+# log_has PATTERN: the slurmd log (since this test began) has a line matching PATTERN, waiting up
+# to 10 s for slurmstepd's last lines. Not `new_log | grep -q`: under pipefail, grep -q leaving
+# early kills tail with SIGPIPE and the pipeline fails although the line is there.
+log_has() {
+  for _ in $(seq 40); do
+    grep -q -- "$1" < <(new_log) && return 0
+    sleep 0.25
+  done
+  return 1
+}

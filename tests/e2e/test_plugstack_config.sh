@@ -11,7 +11,7 @@ out=$(as_user srun -n1 --pack-gpus echo job-ran 2>&1) || die "srun --pack-gpus f
 grep -q "have no effect" <<<"$out" || die "user not told the option has no effect: $out"
 id=$(as_user sbatch --parsable -o opt-%j.out --wrap 'echo batch-ran')
 [ "$(wait_job "$id")" = COMPLETED ] || die "batch job $id did not complete under optional bad config"
-new_log | grep -q "error: gracepack: plugstack.conf: unknown key 'no_such_key'" \
+log_has "error: gracepack: plugstack.conf: unknown key 'no_such_key'" \
   || die "slurmd log does not name the key"
 pass "optional + bad key: jobs run, key named on srun stderr and in the slurmd log"
 
