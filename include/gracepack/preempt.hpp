@@ -37,11 +37,9 @@ struct JobRecord {
   std::optional<std::uint32_t> array_task_id;
   uid_t user = 0;
   JobState state = JobState::Other;
-  bool completing = false;
   bool requeued_by_slurm = false;  // Slurm itself requeues it (PreemptMode=REQUEUE, node failure)
   bool requeue_allowed = true;     // the job's --requeue setting as slurmctld resolved it
   bool batch = true;
-  std::time_t start_time = 0;
   std::time_t end_time = 0;      // at preemption: grace start + GraceTime
   std::time_t preempt_time = 0;  // 0: never chosen for preemption
   unsigned restart_count = 0;

@@ -61,13 +61,11 @@ Result<JobRecord> SlurmController::load_job(std::uint32_t job_id) {
   }
   r.user = j.user_id;
   r.state = state_of(j.job_state);
-  r.completing = (j.job_state & JOB_COMPLETING) != 0;
   // Slurm's own requeue in progress (PreemptMode=REQUEUE), or already pending again.
   r.requeued_by_slurm = (j.job_state & (JOB_REQUEUE | JOB_REQUEUE_HOLD | JOB_REQUEUE_FED)) != 0 ||
                         r.state == JobState::Pending;
   r.requeue_allowed = j.requeue != 0;
   r.batch = j.batch_flag != 0;
-  r.start_time = j.start_time;
   r.end_time = j.end_time;
   r.preempt_time = j.preempt_time;
   r.restart_count = j.restart_cnt;

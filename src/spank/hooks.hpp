@@ -38,8 +38,8 @@ Status preempt_job_epilog(const Spank& sp, spank_option* option);
 // init.cpp: the registered option, for spank_option_getopt in the job epilog.
 spank_option* preempt_option();
 
-// job_script context (SPANK job prolog/epilog in slurmd).
-Status job_epilog(const Spank& sp);
+// job_script.cpp: the SPANK job epilog (a fresh process per job, root).
+Status job_epilog(const Spank& sp, const std::vector<std::string>& args);
 
 // Whether a failing hook may return an error to Slurm here. In slurmstepd and slurmd an error
 // from anything but task_init drains the node (batch steps, prolog/epilog), so failures there are

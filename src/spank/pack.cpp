@@ -202,8 +202,10 @@ Status pack_task_init(const Spank& sp) {
 Status pack_exit(const Spank&) {
   PluginState& st = state();
   if (st.packing && st.packing->mps) {
+    const pid_t pid = st.packing->mps->pid();
     st.packing->mps->stop();
     st.packing->mps.reset();
+    log_verbose("--pack-gpus: stopped the step's MPS daemon (pid " + std::to_string(pid) + ")");
   }
   return Ok{};
 }

@@ -105,12 +105,7 @@ GRACEPACK_EXPORT int slurm_spank_task_init(spank_t sp, int, char**) {
 
 GRACEPACK_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char** av) {
   return gracepack::spank::guarded(sp, "job_epilog", [&](const Spank& s) -> Status {
-    // Slurm 22.05 calls the job epilog without slurm_spank_init: read the configuration here.
-    if (!gracepack::spank::active()) {
-      if (auto st = gracepack::spank::init(s, std::vector<std::string>(av, av + ac)); !st)
-        return st;
-    }
-    return gracepack::spank::job_epilog(s);
+    return gracepack::spank::job_epilog(s, std::vector<std::string>(av, av + ac));
   });
 }
 

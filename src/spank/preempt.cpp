@@ -49,7 +49,8 @@ std::optional<bool> sbatch_requeue_flag() {
     if (word == "--requeue") flag = true;
     if (word == "--no-requeue") flag = false;
   };
-  for (const auto& arg : own_argv()) {
+  const std::vector<std::string> argv = own_argv();
+  for (const auto& arg : argv) {
     struct stat st {};
     if (::stat(arg.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20)) {
       if (auto script = os::read_file(arg)) {
@@ -62,7 +63,7 @@ std::optional<bool> sbatch_requeue_flag() {
   }
   if (std::getenv("SBATCH_REQUEUE")) flag = true;
   if (std::getenv("SBATCH_NO_REQUEUE")) flag = false;
-  for (const auto& arg : own_argv()) scan(arg);  // the command line wins
+  for (const auto& arg : argv) scan(arg);  // the command line wins
   return flag;
 }
 

@@ -33,12 +33,8 @@ Status remote_task_init(const Spank& sp) {
   return preempt_task_init(sp);
 }
 
-Status job_epilog(const Spank& sp) {
-  return preempt_job_epilog(sp, preempt_option());
-}
-
-Status remote_exit(const Spank&) {
-  return Ok{};
+Status remote_exit(const Spank& sp) {
+  return pack_exit(sp);
 }
 
 }  // namespace gracepack::spank

@@ -80,16 +80,6 @@ Status Spank::setenv(const std::string& name, const std::string& value) const {
   return Ok{};
 }
 
-Status Spank::unsetenv(const std::string& name) const {
-  if (!remote()) {
-    ::unsetenv(name.c_str());
-    return Ok{};
-  }
-  const spank_err_t rc = spank_unsetenv(sp_, name.c_str());
-  if (rc != ESPANK_SUCCESS) return fail("cannot unset " + name + ": " + spank_strerror(rc));
-  return Ok{};
-}
-
 Result<std::uint32_t> Spank::job_id() const {
   return get<std::uint32_t>(sp_, S_JOB_ID, "the job id");
 }
@@ -123,12 +113,6 @@ Result<gid_t> Spank::gid() const {
 
 Result<std::uint32_t> Spank::local_task_count() const {
   return get<std::uint32_t>(sp_, S_JOB_LOCAL_TASK_COUNT, "the local task count");
-}
-
-Result<int> Spank::task_id() const {
-  auto id = get<std::uint32_t>(sp_, S_TASK_GLOBAL_ID, "the task id");
-  if (!id) return id.error();
-  return static_cast<int>(*id);
 }
 
 Result<int> Spank::local_task_id() const {

@@ -33,7 +33,6 @@ class Spank {
   // In slurmstepd these read and write the job's environment, elsewhere the process's own.
   std::optional<std::string> getenv(const std::string& name) const;
   Status setenv(const std::string& name, const std::string& value) const;
-  Status unsetenv(const std::string& name) const;
 
   Result<std::uint32_t> job_id() const;
   Result<std::uint32_t> step_id() const;
@@ -41,7 +40,6 @@ class Spank {
   Result<uid_t> uid() const;
   Result<gid_t> gid() const;
   Result<std::uint32_t> local_task_count() const;
-  Result<int> task_id() const;        // global task id (SLURM_PROCID)
   Result<int> local_task_id() const;  // task index on this node
   Result<pid_t> task_pid() const;
   Result<std::uint64_t> step_alloc_mem_bytes() const;

@@ -81,3 +81,13 @@ notice_latency() {
   [ "$(echo "$l < $2" | bc)" = 1 ] || die "notice came $l s after the preemption (limit $2 s)"
   echo "$l"
 }
+
+# wait_ended ID SECONDS: until the job has ended (however), then a few seconds for its epilog to
+# decide and, if it requeues, for the job to show it.
+wait_ended() {
+  for _ in $(seq $(( $2 * 2 ))); do
+    case "$(field "$1" JobState)" in COMPLETED|PREEMPTED|FAILED|CANCELLED) break ;; esac
+    sleep 0.5
+  done
+  sleep 8
+}

@@ -25,6 +25,7 @@ dir=$(dirname "$pipe")
 sleep 1
 [ -e "$dir" ] && die "the MPS directory $dir was left behind"
 pgrep -u "$GP_TEST_USER" -f fake-mps-control >/dev/null && die "an MPS daemon outlived its step"
+log_has "gracepack: --pack-gpus: stopped the step's MPS daemon" || die "the step's exit hook did not stop the MPS daemon"
 pass "mps=on: daemon as the user without capabilities, 50% + 40960M per task, stopped and removed"
 
 # One task per GPU needs no sharing: no daemon.

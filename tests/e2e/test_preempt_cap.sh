@@ -11,11 +11,7 @@ for _ in $(seq 120); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" Jo
 [ "$(field "$id" JobState)" = RUNNING ] || die "requeued job did not run again"
 sleep 1
 preempt >/dev/null
-for _ in $(seq 120); do
-  case "$(field "$id" JobState)" in COMPLETED|PREEMPTED|FAILED) break ;; esac
-  sleep 0.5
-done
-sleep 8
+wait_ended "$id" 60
 cat out.txt
 grep -q "SIGUSR1 sent to its processes" out.txt || die "the notice line does not name USR1"
 [ "$(grep -c '^app: notice at' out.txt)" = 2 ] || die "the app did not get USR1 at both preemptions"

@@ -30,11 +30,7 @@ pass "time limit: not requeued, cause time_limit"
 rm -f out.txt ckpt
 id=$(submit_low low-grace --requeue job.sh)
 preempt >/dev/null
-for _ in $(seq 60); do
-  case "$(field "$id" JobState)" in PREEMPTED|CANCELLED|COMPLETED) break ;; esac
-  sleep 0.5
-done
-sleep 8
+wait_ended "$id" 30
 [ "$(field "$id" Restarts)" = 0 ] || die "a job without the option was requeued"
 grep -q "app: notice" out.txt && die "a job without the option got gracepack's notice"
 grep -q "\"job_id\":$id," "$AUDIT" 2>/dev/null && die "a job without the option has audit records"
