@@ -18,10 +18,54 @@ pass() { echo "ok: $*"; }
 # Runs a command as the test user in $WORK; stdout and stderr as the command leaves them.
 as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
 
+# Every test leaves the cluster as it found it, whether it passes or fails, so that one failing
+# test cannot hold the node and fail the ones after it: on exit its jobs are cancelled, the actions
+# it registered with on_exit run (last first), and a node that is no longer up fails the test.
+EXIT_ACTIONS=()
+on_exit() { EXIT_ACTIONS=("$1" "${EXIT_ACTIONS[@]}"); }
+# clear_jobs: cancel every job of the test user and wait until none is left active.
+clear_jobs() {
+  local left
+  timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true
+  for _ in $(seq 120); do
+    left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null || true)
+    [ -z "$left" ] && return 0
+    sleep 0.5
+  done
+  echo "jobs still active after scancel: $left" >&2
+  return 1
+}
+finish_test() {
+  local rc=$? a s
+  set +e
+  clear_jobs || rc=1
+  for a in "${EXIT_ACTIONS[@]}"; do eval "$a"; done
+  for _ in $(seq 60); do
+    s=$(timeout 10 sinfo -h -n "${GP_NODE:-localhost}" -o %t 2>/dev/null)
+    case "$s" in idle|mix|alloc) break ;; esac
+    sleep 0.5
+  done
+  case "$s" in
+    idle|mix|alloc) ;;
+    *) echo "FAIL: the test left the node $s: $(sinfo -h -R)" >&2
+       scontrol update nodename="${GP_NODE:-localhost}" state=resume 2>/dev/null
+       rc=1 ;;
+  esac
+  exit "$rc"
+}
+trap finish_test EXIT
+# A command that fails under `set -e` (a `x=$(...)` included) says which, instead of a silent exit.
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+# A test killed by CTest's timeout never ran its exit trap: clear what it left.
+if [ -n "$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null || true)" ]; then
+  echo "note: cancelling jobs an earlier test left behind" >&2
+  clear_jobs || true
+fi
+
 # Sets the cluster's plugstack line for this test and puts the default back when the test ends.
 use_plugstack() {
   "$CLUSTER" plugstack "$1"
-  trap '"$CLUSTER" plugstack "required $GP_PLUGIN"' EXIT
+  on_exit '"$CLUSTER" plugstack "required $GP_PLUGIN"'
 }
 
 # Number of jobs slurmctld knows of (MinJobAge keeps finished ones for minutes).

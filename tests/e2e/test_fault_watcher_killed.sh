@@ -4,12 +4,15 @@
 # is lost).
 source "$(dirname "$0")/preempt_lib.sh"
 watcher_of() { # the watcher started for job $1, found by its command line
-  pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $1 " | head -n1
+  pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $1 " | head -n1 || true
+}
+wait_watcher() { # the watcher of job $1, waiting up to 10 s for it to start
+  for _ in $(seq 40); do [ -n "$(watcher_of "$1")" ] && break; sleep 0.25; done
+  watcher_of "$1"
 }
 
 id=$(as_user sbatch --parsable --requeue --preempt-requeue -o k1.txt --wrap 'sleep 4; echo finished')
-for _ in $(seq 40); do [ -n "$(watcher_of "$id")" ] && break; sleep 0.25; done
-w=$(watcher_of "$id")
+w=$(wait_watcher "$id")
 [ -n "$w" ] || die "no watcher for job $id"
 as_user kill -KILL "$w"
 wait_state "$id" COMPLETED 60
@@ -20,7 +23,7 @@ grep "\"job_id\":$id," "$AUDIT" | grep '"event":"no-requeue"' >/dev/null || die 
 pass "watcher killed: job $id finished, directory removed, epilog decided"
 
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CKPT=300 job.sh)
-w=$(watcher_of "$id")
+w=$(wait_watcher "$id")
 [ -n "$w" ] || die "no watcher for job $id"
 as_user kill -KILL "$w"
 preempt >/dev/null
