@@ -22,6 +22,7 @@ struct Config {
   unsigned poll_interval = 5;  // seconds between job checks where there is no extern step
   bool notify_shell = false;   // also signal the batch shell itself at grace start
   std::string state_dir = "/run/gracepack";  // per-job notice directories (root-owned parent)
+  unsigned ctld_wait = 120;  // seconds the epilog keeps trying while slurmctld does not answer
 
   // --pack-gpus
   std::uint64_t min_task_memory = 0;                    // refuse plans below this per task
@@ -34,6 +35,10 @@ struct Config {
 // Parses `key=value` words. An unknown key, a repeated key or a bad value is an error that names
 // the key and says what is accepted.
 Result<Config> parse_config(const std::vector<std::string>& args);
+
+// state_dir on node `node`: each "%n" replaced by the node's name (several slurmd on one host).
+// A name with characters other than letters, digits, '.', '_' and '-' becomes "unknown".
+std::string node_state_dir(const Config& config, std::string_view node);
 
 // One line that says which values are in force, for the logs.
 std::string describe(const Config& config);

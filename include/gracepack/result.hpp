@@ -9,6 +9,8 @@ namespace gracepack {
 
 struct Error {
   std::string message;
+  // The same call may succeed later (a daemon that does not answer now, a deadline that passed).
+  bool transient = false;
 };
 
 template <class T>
@@ -38,6 +40,9 @@ using Status = Result<Ok>;
 
 inline Error fail(std::string message) {
   return Error{std::move(message)};
+}
+inline Error fail_transient(std::string message) {
+  return Error{std::move(message), true};
 }
 
 }  // namespace gracepack

@@ -96,6 +96,7 @@ Setter program_field(std::string Config::*field) {
 const std::map<std::string, Setter, std::less<>>& keys() {
   static const std::map<std::string, Setter, std::less<>> table = {
       {"audit_log", path_field(&Config::audit_log, true)},
+      {"ctld_wait", uint_field(&Config::ctld_wait, 0, 3600)},
       {"gpu_cpus", set_gpu_cpus},
       {"max_requeue", uint_field(&Config::max_requeue, 0, 1000)},
       {"notify_shell", bool_field(&Config::notify_shell)},
@@ -145,6 +146,26 @@ Result<Config> parse_config(const std::vector<std::string>& args) {
   return config;
 }
 
+std::string node_state_dir(const Config& config, std::string_view node) {
+  const bool safe = !node.empty() &&
+                    node.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789._-") == std::string_view::npos &&
+                    node != "." && node != "..";
+  const std::string name = safe ? std::string(node) : "unknown";
+  std::string out;
+  const std::string& s = config.state_dir;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 1 < s.size() && s[i + 1] == 'n') {
+      out += name;
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 std::string describe(const Config& c) {
   auto onoff = [](bool b) { return b ? "on" : "off"; };
   std::string map;
@@ -153,8 +174,9 @@ std::string describe(const Config& c) {
   }
   return std::string("max_requeue=") + std::to_string(c.max_requeue) + " audit_log=" + c.audit_log +
          " poll_interval=" + std::to_string(c.poll_interval) +
-         " notify_shell=" + onoff(c.notify_shell) + " state_dir=" + c.state_dir + " " +
-         "pack_gpus=" + onoff(c.pack_gpus) + " preempt_requeue=" + onoff(c.preempt_requeue) +
+         " ctld_wait=" + std::to_string(c.ctld_wait) + " notify_shell=" + onoff(c.notify_shell) +
+         " state_dir=" + c.state_dir + " " + "pack_gpus=" + onoff(c.pack_gpus) +
+         " preempt_requeue=" + onoff(c.preempt_requeue) +
          " min_task_mem=" + text::format_size(c.min_task_memory) + " mps=" + onoff(c.mps) +
          " mps_control=" + c.mps_control + " nvidia_smi=" + c.nvidia_smi +
          (map.empty() ? "" : " gpu_cpus=" + map);

@@ -3,6 +3,7 @@
 extern "C" {
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
+#include <slurm/slurm_version.h>
 }
 
 #include <string>
@@ -12,6 +13,38 @@ namespace {
 
 std::string last_error() {
   return slurm_strerror(slurm_get_errno());
+}
+
+// slurmctld did not answer (down, restarting, in standby): the same call may work later.
+bool unreachable(int err) {
+  switch (err) {
+    case SLURM_COMMUNICATIONS_CONNECTION_ERROR:
+    case SLURM_COMMUNICATIONS_SEND_ERROR:
+    case SLURM_COMMUNICATIONS_RECEIVE_ERROR:
+    case SLURM_COMMUNICATIONS_SHUTDOWN_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_SEND_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_RECEIVE_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_SHUTDOWN_ERROR:
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
+    case SLURMCTLD_COMMUNICATIONS_BACKOFF:  // RPC rate limiting, new in 23.02
+#endif
+    case SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT:
+    case ESLURM_IN_STANDBY_MODE:
+    case ESLURM_IN_STANDBY_USE_BACKUP:
+    case EAGAIN:
+    case ETIMEDOUT:
+    case ECONNREFUSED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Error error_of(const std::string& what, int err) {
+  Error e = fail(what + ": " + slurm_strerror(err));
+  e.transient = unreachable(err);
+  return e;
 }
 
 JobState state_of(uint32_t s) {
@@ -46,7 +79,7 @@ JobState state_of(uint32_t s) {
 Result<JobRecord> SlurmController::load_job(std::uint32_t job_id) {
   job_info_msg_t* msg = nullptr;
   if (slurm_load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS || !msg) {
-    return fail("slurm_load_job(" + std::to_string(job_id) + "): " + last_error());
+    return error_of("slurm_load_job(" + std::to_string(job_id) + ")", slurm_get_errno());
   }
   if (msg->record_count < 1) {
     slurm_free_job_info_msg(msg);
@@ -80,15 +113,14 @@ Status SlurmController::requeue(std::uint32_t job_id) {
   std::string id = std::to_string(job_id);
   job_array_resp_msg_t* resp = nullptr;
   const int rc = slurm_requeue2(id.data(), 0, &resp);
-  std::string err = rc == SLURM_SUCCESS ? "" : last_error();
+  int err = rc == SLURM_SUCCESS ? SLURM_SUCCESS : slurm_get_errno();
   if (resp) {
     for (uint32_t i = 0; i < resp->job_array_count; ++i) {
-      if (resp->error_code[i] != SLURM_SUCCESS && err.empty())
-        err = slurm_strerror(resp->error_code[i]);
+      if (resp->error_code[i] != SLURM_SUCCESS && err == SLURM_SUCCESS) err = resp->error_code[i];
     }
     slurm_free_job_array_resp(resp);
   }
-  if (!err.empty()) return fail("slurm_requeue2(" + id + "): " + err);
+  if (err != SLURM_SUCCESS) return error_of("slurm_requeue2(" + id + ")", err);
   return Ok{};
 }
 

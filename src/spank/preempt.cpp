@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <thread>
 
 #include "../slurm/controller.hpp"
 #include "gracepack/controller.hpp"
@@ -27,8 +28,19 @@ namespace {
 
 const char kJobLevelVar[] = "SLURM_SPANK__SLURM_SPANK_OPTION_gracepack_preempt_requeue";
 
-std::string job_dir(const Config& c, std::uint32_t job) {
-  return c.state_dir + "/" + std::to_string(job);
+// This node's name: Slurm's (several slurmd may share one host), else the host name.
+std::string this_node(const Spank* sp) {
+  if (sp) {
+    if (auto n = sp->getenv("SLURMD_NODENAME")) return *n;
+  }
+  if (const char* n = std::getenv("SLURMD_NODENAME")) return n;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) return host;
+  return "";
+}
+
+std::string job_dir(const Config& c, const std::string& node, std::uint32_t job) {
+  return node_state_dir(c, node) + "/" + std::to_string(job);
 }
 
 std::vector<std::string> own_argv() {
@@ -110,14 +122,17 @@ Status preempt_local_check(const Spank& sp) {
 Status preempt_remote_setup(const Spank& sp) {
   PluginState& st = state();
   if (!st.preempt || !st.config) return Ok{};
+  // The batch step, and srun steps: on the other nodes of a multi-node job an srun step is what
+  // brings the job there, and its node needs a notice directory and a watcher of its own.
   auto kind = sp.step_kind();
-  if (!kind || *kind != StepKind::Batch) return Ok{};
+  if (!kind || (*kind != StepKind::Batch && *kind != StepKind::Normal)) return Ok{};
   auto job = sp.job_id();
   auto uid = sp.uid();
   auto gid = sp.gid();
   if (!job || !uid || !gid) return Ok{};
   // Root, before privileges drop: a root-owned parent, so no user can plant the job's directory.
-  const std::string& parent = st.config->state_dir;
+  const std::string node = this_node(&sp);
+  const std::string parent = node_state_dir(*st.config, node);
   if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
     log_error("--preempt-requeue: cannot create " + parent + ": " + std::strerror(errno));
     return Ok{};
@@ -129,7 +144,7 @@ Status preempt_remote_setup(const Spank& sp) {
               " must be a directory owned by root, not writable by others");
     return Ok{};
   }
-  const std::string dir = job_dir(*st.config, *job);
+  const std::string dir = job_dir(*st.config, node, *job);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     log_error("--preempt-requeue: cannot create " + dir + ": " + std::strerror(errno));
     return Ok{};
@@ -152,12 +167,21 @@ Status preempt_task_init(const Spank& sp) {
   if (auto r = sp.setenv("GRACEPACK_NOTICE_FILE", st.preempt_dir + "/notice"); !r) return r;
   auto job = sp.job_id();
   if (!job) return Ok{};
+  // One watcher per node: the batch step's, or on the job's other nodes one started by the first
+  // task of each srun step there (a watcher that finds another one holding the node's lock
+  // leaves at once). Those print no line of their own: the batch node's says it for the job.
+  auto kind = sp.step_kind();
+  const bool batch = kind && *kind == StepKind::Batch;
+  if (!batch) {
+    auto task = sp.local_task_id();
+    if (!task || *task != 0) return Ok{};
+  }
   os::SpawnOptions w;
   w.argv = {GRACEPACK_WATCHER_PATH,
             "--job",
             std::to_string(*job),
             "--shell",
-            std::to_string(::getpid()),
+            std::to_string(batch ? ::getpid() : 0),
             "--dir",
             st.preempt_dir,
             "--request",
@@ -167,6 +191,7 @@ Status preempt_task_init(const Spank& sp) {
             "--poll",
             std::to_string(st.config->poll_interval)};
   if (st.config->notify_shell) w.argv.emplace_back("--notify-shell");
+  if (!batch) w.argv.emplace_back("--quiet");
   w.env = {"PATH=/usr/bin:/bin"};
   // The job's own SLURM_CONF (configless clusters set it for jobs), else slurmstepd's.
   if (auto conf = sp.getenv("SLURM_CONF")) {
@@ -187,17 +212,36 @@ Status preempt_task_init(const Spank& sp) {
 
 namespace {
 
-// Requeue can hang (seen with scontrol requeue): it runs in a child with a deadline.
+// Requeue can hang (seen with scontrol requeue): it runs in a child with a deadline. The child's
+// exit status says whether slurmctld refused (1) or did not answer (2); a child past its deadline
+// counts as no answer.
 class BoundedController : public slurm::SlurmController {
  public:
   Status requeue(std::uint32_t job_id) override {
-    auto rc = os::run_in_child([&] { return SlurmController::requeue(job_id) ? 0 : 1; },
-                               std::chrono::seconds(30));
-    if (!rc) return fail("slurm_requeue2: " + rc.error().message);
+    auto rc = os::run_in_child(
+        [&] {
+          auto st = SlurmController::requeue(job_id);
+          return st ? 0 : st.error().transient ? 2 : 1;
+        },
+        std::chrono::seconds(30));
+    if (!rc) return fail_transient("slurm_requeue2: " + rc.error().message);
+    if (*rc == 2) return fail_transient("slurm_requeue2: slurmctld did not answer");
     if (*rc != 0) return fail("slurmctld refused the requeue (see the slurmctld log)");
     return Ok{};
   }
 };
+
+// Pauses between tries while slurmctld does not answer, for at most ctld_wait seconds in all.
+RetryWait ctld_retry(unsigned ctld_wait) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(ctld_wait);
+  return [deadline] {
+    constexpr auto pause = std::chrono::seconds(5);
+    if (clock::now() + pause > deadline) return false;
+    std::this_thread::sleep_for(pause);
+    return true;
+  };
+}
 
 void append_audit(const std::string& path, const std::string& line) {
   if (path.empty()) return;
@@ -227,13 +271,6 @@ std::string user_name(uid_t uid) {
   return std::to_string(uid);
 }
 
-std::string this_node() {
-  if (const char* n = std::getenv("SLURMD_NODENAME")) return n;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0) return host;
-  return "";
-}
-
 }  // namespace
 
 Status preempt_job_epilog(const Spank& sp, spank_option* option) {
@@ -250,15 +287,15 @@ Status preempt_job_epilog(const Spank& sp, spank_option* option) {
   end.job_id = *job;
   end.request = *request;
   end.admin_max = st.config->max_requeue;
-  end.node_name = this_node();
+  end.node_name = this_node(nullptr);
   end.user = user_name(*uid);
   end.now = std::time(nullptr);
-  const std::string dir = job_dir(*st.config, *job);
+  const std::string dir = job_dir(*st.config, end.node_name, *job);
   if (auto text = os::read_file(dir + "/watcher")) {
     if (auto ws = parse_watcher_status(*text)) end.watcher = *ws;
   }
   BoundedController controller;
-  const JobEndOutcome outcome = handle_job_end(controller, end);
+  const JobEndOutcome outcome = handle_job_end(controller, end, ctld_retry(st.config->ctld_wait));
   for (const AuditRecord& r : outcome.records) {
     append_audit(st.config->audit_log, to_json(r));
     log_info("job " + std::to_string(*job) + ": " + r.event + ": " + r.decision + " (" + r.reason +

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -42,6 +43,7 @@ struct Args {
   std::string dir;
   int signal = SIGTERM;
   bool notify_shell = false;
+  bool quiet = false;  // no line on stderr: another node's watcher speaks for the job
   unsigned poll = 5;
   PreemptRequest request;
   unsigned admin_max = 5;
@@ -128,11 +130,10 @@ int deliver(const Args& a, const os::JobCgroups& cg, const JobRecord& job) {
     say("gracepack: " + st.error().message);
   std::string msg = notice_message(n, job.job_id, now);
   if (!d.requeue && job.restart_count < n.max_requeue) msg += " (" + d.reason + ")";
-  say(msg);
+  if (!a.quiet) say(msg);
   const unsigned count = signal_job(a, cg);
   (void)write_file_atomically(a.dir, "watcher",
-                              "delivered=" + std::to_string(std::time(nullptr)) +
-                                  "\nsignalled=" + std::to_string(count) + "\n");
+                              format_watcher_status({std::time(nullptr), count, job.preempt_time}));
   return 0;
 }
 
@@ -145,6 +146,7 @@ Result<Args> parse_args(int argc, char** argv) {
                                 {"max-requeue", required_argument, nullptr, 'm'},
                                 {"poll", required_argument, nullptr, 'p'},
                                 {"notify-shell", no_argument, nullptr, 'n'},
+                                {"quiet", no_argument, nullptr, 'q'},
                                 {nullptr, 0, nullptr, 0}};
   for (int c; (c = getopt_long(argc, argv, "", opts, nullptr)) != -1;) {
     std::optional<std::int64_t> n;
@@ -155,7 +157,7 @@ Result<Args> parse_args(int argc, char** argv) {
         a.job = static_cast<std::uint32_t>(*n);
         break;
       case 's':
-        n = text::parse_int(optarg, 1, 1 << 30);
+        n = text::parse_int(optarg, 0, 1 << 30);  // 0: no batch shell (an srun step's watcher)
         if (!n) return fail("bad --shell");
         a.shell = static_cast<pid_t>(*n);
         break;
@@ -182,11 +184,14 @@ Result<Args> parse_args(int argc, char** argv) {
       case 'n':
         a.notify_shell = true;
         break;
+      case 'q':
+        a.quiet = true;
+        break;
       default:
         return fail("unknown option");
     }
   }
-  if (!a.job || !a.shell || a.dir.empty() || a.dir.front() != '/')
+  if (!a.job || a.dir.empty() || a.dir.front() != '/')
     return fail("--job, --shell and --dir are required");
   return a;
 }
@@ -204,6 +209,15 @@ int main(int argc, char** argv) {
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
+  // One watcher per job and node: the lock is held for the watcher's life.
+  const int lock = ::open((args->dir + "/watcher.lock").c_str(),
+                          O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lock < 0) {
+    say("gracepack: --preempt-requeue: cannot open " + args->dir +
+        "/watcher.lock: " + std::strerror(errno) + "; no notice will be given");
+    return 1;
+  }
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return 0;  // this node's watcher is already up
   auto cg = gracepack::os::own_job_cgroups();
   if (!cg) {
     say("gracepack: --preempt-requeue: " + cg.error().message + "; no notice will be given");

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
-#   cluster.sh start [--no-contain]   start the daemons; state lives in $GP_CLUSTER_DIR
+#   cluster.sh start [--no-contain] [--nodes N]
+#                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
+#                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
+#                                     nodes gp1..gpN on this machine, each with 4 fake GPUs)
 #   cluster.sh stop                   stop exactly the daemons that start recorded
-#   cluster.sh restart [--no-contain] stop, then start afresh
+#   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
 #   cluster.sh env                    print the variables a shell needs to use the cluster
+#   cluster.sh daemon stop|kill|start NAME
+#                                     stop (TERM), kill (KILL: a crash) or start one daemon
+#                                     (slurmctld, slurmd) of a running cluster, for fault tests
 #
 # Every command is pointed at the cluster's own slurm.conf with SLURM_CONF; nothing under /etc is
 # read or changed. The directory defaults to /tmp/gracepack-cluster and is recreated on start.
@@ -27,8 +33,14 @@ default_plugin() {
   echo "$dir/gracepack.so"
 }
 
+# The nodes this cluster runs: "localhost" alone, or gp1..gpN.
+node_names() {
+  local n; n=$(cat "$D/run/nodes" 2>/dev/null || echo 1)
+  if [ "$n" = 1 ]; then echo localhost; else seq -f 'gp%g' 1 "$n"; fi
+}
+
 write_conf() {
-  local contain=$1
+  local contain=$1 nodes=$2
   local cpus; cpus=$(nproc)
   local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$D/etc/slurm.conf" <<CONF
@@ -43,9 +55,9 @@ AuthInfo=socket=$D/munge/munge.socket,cred_expire=5
 StateSaveLocation=$D/ctld
 SlurmdSpoolDir=$D/spool/%n
 SlurmctldPidFile=$D/run/slurmctld.pid
-SlurmdPidFile=$D/run/slurmd.pid
+SlurmdPidFile=$D/run/slurmd$( [ "$nodes" -gt 1 ] && echo '-%n').pid
 SlurmctldLogFile=$D/log/slurmctld.log
-SlurmdLogFile=$D/log/slurmd.log
+SlurmdLogFile=$D/log/slurmd$( [ "$nodes" -gt 1 ] && echo '-%n').log
 SlurmctldDebug=info
 SlurmdDebug=debug
 PlugStackConfig=$D/etc/plugstack.conf
@@ -65,11 +77,12 @@ PreemptMode=REQUEUE
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MailProg=/bin/true
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN
-PartitionName=main Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF OverSubscribe=NO
-PartitionName=low Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE GraceTime=$GP_GRACE_TIME
-PartitionName=low-grace Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME
-PartitionName=high Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
+$(node_lines "$nodes" "$cpus" "$mem")
+PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF OverSubscribe=NO
+PartitionName=low Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE GraceTime=$GP_GRACE_TIME
+PartitionName=low-grace Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME
+PartitionName=load Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME OverSubscribe=FORCE:16
+PartitionName=high Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
 CONF
   cat > "$D/etc/cgroup.conf" <<CONF
 CgroupPlugin=cgroup/v1
@@ -83,12 +96,25 @@ Name=gpu File=/dev/tty[0-3]
 CONF
 }
 
+# node_lines N CPUS MEM: one node named localhost, or N nodes gp1..gpN that share this machine,
+# each with its own slurmd port and a share of the memory.
+node_lines() {
+  local n=$1 cpus=$2 mem=$3 i
+  if [ "$n" = 1 ]; then
+    echo "NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN"
+    return
+  fi
+  for i in $(seq "$n"); do
+    echo "NodeName=gp$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=$(( ${GP_SLURMD_PORT:-6818} + 100 + i )) CPUs=$cpus RealMemory=$((mem / n)) Gres=gpu:4 State=UNKNOWN"
+  done
+}
+
 # Slurm's cgroups for this node left by a cluster that died (its slurmstepd killed): a new job
 # with a reused id would land in them and fail to start, and Slurm would drain the node.
 # rmdir removes only empty directories, so nothing that holds a process is touched.
 clean_cgroups() {
   local c
-  for c in /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/slurm_localhost; do
+  for c in /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/*/slurm_gp[1-3] /sys/fs/cgroup/slurm_localhost; do
     [ -d "$c" ] || continue
     find "$c" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
@@ -101,8 +127,16 @@ wait_for() { # wait_for SECONDS CMD...
 }
 
 start() {
-  local contain=1
-  [ "${1:-}" = "--no-contain" ] && contain=0
+  local contain=1 nodes=1
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --no-contain) contain=0 ;;
+      --nodes) nodes=${2:-}; shift ;;
+      *) die "start: unknown argument '$1'" ;;
+    esac
+    shift
+  done
+  case "$nodes" in 1|2|3) ;; *) die "--nodes: 1, 2 or 3, not '$nodes'" ;; esac
   [ "$(id -u)" = 0 ] || die "must run as root (slurmd and munged need it)"
   if [ -f "$D/run/started" ]; then stop; fi
   local port
@@ -128,18 +162,18 @@ start() {
   wait_for 10 test -S "$D/munge/munge.socket" || die "munged did not start: $(cat "$D/munge/munged.log")"
   echo "munged $(cat "$D/munge/munged.pid")" >> "$D/run/started"
 
-  write_conf "$contain"
+  echo "$nodes" > "$D/run/nodes"
+  write_conf "$contain" "$nodes"
   plugstack "${GP_PLUGSTACK_LINE-required $(default_plugin)}"
   export SLURM_CONF=$D/etc/slurm.conf
 
-  /usr/sbin/slurmctld -i
-  wait_for 20 test -s "$D/run/slurmctld.pid" || die "slurmctld did not start: $(tail -20 "$D/log/slurmctld.log")"
-  echo "slurmctld $(cat "$D/run/slurmctld.pid")" >> "$D/run/started"
-  /usr/sbin/slurmd
-  wait_for 20 test -s "$D/run/slurmd.pid" || die "slurmd did not start: $(tail -20 "$D/log/slurmd.log")"
-  echo "slurmd $(cat "$D/run/slurmd.pid")" >> "$D/run/started"
-  wait_for 60 sh -c "sinfo -h -n localhost -o %t | grep -Eq '^(idle|mix|alloc)'" \
-    || die "node did not come up: $(sinfo -N -l; tail -20 "$D/log/slurmd.log")"
+  start_slurmctld
+  start_slurmd
+  local node
+  for node in $(node_names); do
+    wait_for 60 sh -c "sinfo -h -n $node -o %t | grep -Eq '^(idle|mix|alloc)'" \
+      || die "node $node did not come up: $(sinfo -N -l; tail -20 "$D"/log/slurmd*.log)"
+  done
   echo "cluster up in $D (SLURM_CONF=$SLURM_CONF)"
 }
 
@@ -163,13 +197,7 @@ stop() {
   fi
   # Stop in reverse order, each by the pid this script recorded, and only if it is still the same
   # program (a pid may have been reused).
-  tac "$D/run/started" | while read -r name pid; do
-    if [ -d "/proc/$pid" ] && grep -q "$name" "/proc/$pid/comm" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
-      [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
+  tac "$D/run/started" | while read -r name pid; do stop_pid "$name" "$pid"; done
   local left; left=$(our_stepds)
   if [ -n "$left" ]; then
     echo "cluster.sh: killing leftover slurmstepd: $left"
@@ -178,6 +206,67 @@ stop() {
   clean_cgroups
   rm -f "$D/run/started"
   echo "cluster stopped"
+}
+
+start_slurmctld() {
+  rm -f "$D/run/slurmctld.pid"
+  /usr/sbin/slurmctld -i
+  wait_for 20 test -s "$D/run/slurmctld.pid" || die "slurmctld did not start: $(tail -20 "$D/log/slurmctld.log")"
+  echo "slurmctld $(cat "$D/run/slurmctld.pid")" >> "$D/run/started"
+}
+
+start_slurmd() {
+  local node pidf
+  for node in $(node_names); do
+    if [ "$node" = localhost ]; then
+      pidf=$D/run/slurmd.pid
+      rm -f "$pidf"
+      /usr/sbin/slurmd
+    else
+      pidf=$D/run/slurmd-$node.pid
+      rm -f "$pidf"
+      mkdir -p "$D/spool/$node"
+      /usr/sbin/slurmd -N "$node"
+    fi
+    wait_for 20 test -s "$pidf" || die "slurmd $node did not start: $(tail -20 "$D"/log/slurmd*.log)"
+    echo "slurmd $(cat "$pidf")" >> "$D/run/started"
+  done
+}
+
+# stop_pid NAME PID: TERM, then KILL after 10 s, only if PID is still NAME (pids are reused).
+stop_pid() {
+  local name=$1 pid=$2
+  if [ -d "/proc/$pid" ] && grep -q "$name" "/proc/$pid/comm" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
+    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  return 0
+}
+
+# daemon stop|start NAME: one daemon of a running cluster; jobs and state stay.
+daemon() {
+  local action=$1 name=$2
+  [ -f "$D/run/started" ] || die "no cluster recorded as started in $D"
+  case "$name" in slurmctld|slurmd) ;; *) die "daemon: slurmctld or slurmd, not '$name'" ;; esac
+  export SLURM_CONF=$D/etc/slurm.conf
+  case "$action" in
+    stop|kill)
+      local pid; pid=$(awk -v n="$name" '$1 == n {p = $2} END {print p}' "$D/run/started")
+      [ -n "$pid" ] || die "$name is not recorded as started"
+      if [ "$action" = kill ] && grep -q "$name" "/proc/$pid/comm" 2>/dev/null; then
+        kill -KILL "$pid"
+        for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+      fi
+      stop_pid "$name" "$pid"
+      awk -v n="$name" '$1 != n' "$D/run/started" > "$D/run/started.new"
+      mv "$D/run/started.new" "$D/run/started" ;;
+    start)
+      local pid; pid=$(awk -v n="$name" '$1 == n {p = $2} END {print p}' "$D/run/started")
+      if [ -n "$pid" ] && grep -q "$name" "/proc/$pid/comm" 2>/dev/null; then return 0; fi
+      "start_$name" ;;
+    *) die "daemon: stop, kill or start, not '$action'" ;;
+  esac
 }
 
 plugstack() {
@@ -192,5 +281,6 @@ case "${1:-}" in
   plugstack) shift; plugstack "${1:-}" ;;
   env) echo "export SLURM_CONF=$D/etc/slurm.conf GP_CLUSTER_DIR=$D GP_TEST_USER=$GP_TEST_USER" ;;
   restart) shift; stop; start "$@" ;;
-  *) echo "usage: $0 start [--no-contain] | stop | plugstack [LINE] | env" >&2; exit 2 ;;
+  daemon) shift; daemon "${1:-}" "${2:-}" ;;
+  *) echo "usage: $0 start [--no-contain] | stop | restart | plugstack [LINE] | env | daemon stop|start NAME" >&2; exit 2 ;;
 esac

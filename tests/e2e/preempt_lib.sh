@@ -91,3 +91,18 @@ wait_ended() {
   done
   sleep 8
 }
+
+# check_ledger ID N: the cluster's three records of job ID agree that it was requeued exactly N
+# times: slurmctld's restart count, slurmctld's log ("Requeuing JobId=ID"), and the requeues that
+# gracepack's audit log (plus Slurm's own preemption requeues) account for. The job must still be
+# known to slurmctld: none is lost.
+check_ledger() {
+  local id=$1 n=$2 restarts logged audited own
+  restarts=$(field "$id" Restarts)
+  [ -n "$restarts" ] || die "job $id is lost: slurmctld has no record of it"
+  logged=$(grep -c "Requeuing JobId=$id\$" "$GP_CLUSTER_DIR/log/slurmctld.log" || true)
+  audited=$(grep "\"job_id\":$id," "$AUDIT" 2>/dev/null | grep -c '"event":"requeue"' || true)
+  own=$(grep -c "preempted JobId=$id has been requeued" "$GP_CLUSTER_DIR/log/slurmctld.log" || true)
+  [ "$restarts" = "$n" ] && [ "$logged" = "$n" ] && [ $((audited + own)) = "$n" ] \
+    || die "job $id: expected $n requeue(s); restarts=$restarts, slurmctld logged $logged, audit $audited + Slurm's own $own"
+}

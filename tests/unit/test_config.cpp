@@ -49,11 +49,21 @@ TEST(Config, RejectsRepeatedKey) {
 TEST(Config, DescribeShowsValuesInForce) {
   auto c = parse_config({"pack_gpus=off"});
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(describe(*c),
-            "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
-            "notify_shell=off state_dir=/run/gracepack pack_gpus=off preempt_requeue=on "
-            "min_task_mem=0 mps=off "
-            "mps_control=nvidia-cuda-mps-control nvidia_smi=nvidia-smi");
+  EXPECT_EQ(
+      describe(*c),
+      "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
+      "ctld_wait=120 notify_shell=off state_dir=/run/gracepack pack_gpus=off preempt_requeue=on "
+      "min_task_mem=0 mps=off "
+      "mps_control=nvidia-cuda-mps-control nvidia_smi=nvidia-smi");
+}
+
+TEST(Config, StateDirPerNode) {
+  auto c = parse_config({"state_dir=/run/gracepack-%n"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(node_state_dir(*c, "gp2"), "/run/gracepack-gp2");
+  EXPECT_EQ(node_state_dir(*c, "../etc"), "/run/gracepack-unknown");
+  EXPECT_EQ(node_state_dir(*c, ""), "/run/gracepack-unknown");
+  EXPECT_EQ(node_state_dir(*parse_config({}), "gp2"), "/run/gracepack");
 }
 
 TEST(Config, PackingKeys) {
@@ -80,15 +90,16 @@ TEST(Config, BadPackingValues) {
 
 TEST(Config, PreemptionKeys) {
   auto c = parse_config({"max_requeue=2", "audit_log=/tmp/a.jsonl", "poll_interval=3",
-                         "notify_shell=on", "state_dir=/var/run/gp"});
+                         "notify_shell=on", "state_dir=/var/run/gp", "ctld_wait=0"});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->max_requeue, 2u);
   EXPECT_EQ(c->audit_log, "/tmp/a.jsonl");
   EXPECT_EQ(c->poll_interval, 3u);
   EXPECT_TRUE(c->notify_shell);
   EXPECT_EQ(c->state_dir, "/var/run/gp");
+  EXPECT_EQ(c->ctld_wait, 0u);
   EXPECT_EQ(parse_config({"audit_log="})->audit_log, "");
-  for (const char* bad : {"max_requeue=-1", "max_requeue=1001", "poll_interval=0",
+  for (const char* bad : {"max_requeue=-1", "max_requeue=1001", "poll_interval=0", "ctld_wait=3601",
                           "audit_log=relative.log", "state_dir=", "state_dir=/a/../etc"}) {
     auto r = parse_config({bad});
     ASSERT_FALSE(r.ok()) << bad;

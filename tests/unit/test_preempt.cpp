@@ -39,6 +39,42 @@ class FakeController : public Controller {
   }
 };
 
+// A slurmctld that is down for the first `down` calls; a requeue may land but lose its answer.
+class FlakyController : public FakeController {
+ public:
+  int down = 0;
+  bool lose_answer = false;
+  int calls = 0;
+  Result<JobRecord> load_job(std::uint32_t id) override {
+    if (++calls <= down) return fail_transient("Unable to contact slurm controller");
+    return FakeController::load_job(id);
+  }
+  Status requeue(std::uint32_t id) override {
+    if (++calls <= down) return fail_transient("Unable to contact slurm controller");
+    auto st = FakeController::requeue(id);
+    if (st && lose_answer) {
+      lose_answer = false;
+      record->restart_count += 1;
+      record->state = JobState::Pending;
+      return fail_transient("Zero Bytes were transmitted or received");
+    }
+    return st;
+  }
+};
+
+// Counts the pauses; allows `limit` of them.
+struct Waits {
+  int limit;
+  int used = 0;
+  RetryWait fn() {
+    return [this] { return used < limit && ++used > 0; };
+  }
+};
+
+JobEndOutcome end_job(Controller& ctl, const JobEnd& e) {
+  return handle_job_end(ctl, e, nullptr);
+}
+
 JobEnd end_on(const std::string& node) {
   JobEnd e;
   e.job_id = 42;
@@ -161,13 +197,13 @@ TEST(JobEnd, RequeuesOnceFromTheBatchHostOnly) {
   FakeController ctl;
   ctl.record = job(JobState::Complete, 100);
   JobEnd e = end_on("node2");
-  auto out = handle_job_end(ctl, e);
+  auto out = end_job(ctl, e);
   EXPECT_FALSE(out.acted);
   EXPECT_EQ(ctl.requeues, 0);
 
   e = end_on("node1");
-  e.watcher = WatcherStatus{101, 3};
-  out = handle_job_end(ctl, e);
+  e.watcher = WatcherStatus{101, 3, 100};
+  out = end_job(ctl, e);
   EXPECT_TRUE(out.acted);
   EXPECT_TRUE(out.requeued);
   EXPECT_EQ(ctl.requeues, 1);
@@ -180,33 +216,102 @@ TEST(JobEnd, RequeuesOnceFromTheBatchHostOnly) {
 TEST(JobEnd, CapRefusalAndErrorsAreRecorded) {
   FakeController ctl;
   ctl.record = job(JobState::Preempted, 100, 3);
-  auto out = handle_job_end(ctl, end_on("node1"));
+  auto out = end_job(ctl, end_on("node1"));
   ASSERT_EQ(out.records.size(), 1u);
   EXPECT_EQ(out.records[0].event, "cap");
   EXPECT_EQ(ctl.requeues, 0);
 
   ctl.record = job(JobState::Preempted, 100);
   ctl.record->requeue_allowed = false;
-  EXPECT_EQ(handle_job_end(ctl, end_on("node1")).records[0].event, "refused");
+  EXPECT_EQ(end_job(ctl, end_on("node1")).records[0].event, "refused");
 
   ctl.record = job(JobState::Preempted, 100);
   ctl.refuse = true;
-  out = handle_job_end(ctl, end_on("node1"));
+  out = end_job(ctl, end_on("node1"));
   EXPECT_FALSE(out.requeued);
   EXPECT_EQ(out.records[0].event, "error");
   EXPECT_NE(out.records[0].reason.find("presently disabled"), std::string::npos);
 
   ctl.record.reset();
-  out = handle_job_end(ctl, end_on("node1"));
+  out = end_job(ctl, end_on("node1"));
   EXPECT_EQ(out.records[0].event, "error");
   EXPECT_NE(out.records[0].reason.find("Socket timed out"), std::string::npos);
 }
 
+TEST(JobEnd, APreemptionSlurmctldForgotIsTakenFromTheWatcher) {
+  FakeController ctl;
+  ctl.record = job(JobState::Complete);  // slurmctld crashed and came back without preempt_time
+  JobEnd e = end_on("node1");
+  e.watcher = WatcherStatus{101, 2, 100};
+  auto out = end_job(ctl, e);
+  EXPECT_TRUE(out.requeued);
+  EXPECT_EQ(ctl.requeues, 1);
+  EXPECT_NE(out.records.back().reason.find("no longer shows the preemption"), std::string::npos);
+
+  // A user's scancel stays a cancel; without the watcher's word a completion stays one.
+  ctl.record = job(JobState::Cancelled);
+  EXPECT_FALSE(end_job(ctl, e).requeued);
+  ctl.record = job(JobState::Complete);
+  e.watcher.reset();
+  EXPECT_FALSE(end_job(ctl, e).requeued);
+  EXPECT_EQ(ctl.requeues, 1);
+}
+
+TEST(JobEnd, WaitsForSlurmctldThenRequeuesOnce) {
+  FlakyController ctl;
+  ctl.record = job(JobState::Preempted, 100);
+  ctl.down = 3;  // load fails twice... and the first requeue once
+  Waits w{10};
+  auto out = handle_job_end(ctl, end_on("node1"), w.fn());
+  EXPECT_TRUE(out.requeued);
+  EXPECT_EQ(ctl.requeues, 1);
+  EXPECT_EQ(w.used, 3);
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0].event, "requeue");
+  EXPECT_NE(out.records[0].reason.find("3 retries"), std::string::npos) << out.records[0].reason;
+}
+
+TEST(JobEnd, ARequeueWhoseAnswerWasLostIsNotRepeated) {
+  FlakyController ctl;
+  ctl.record = job(JobState::Preempted, 100);
+  ctl.lose_answer = true;
+  Waits w{10};
+  auto out = handle_job_end(ctl, end_on("node1"), w.fn());
+  EXPECT_TRUE(out.requeued);
+  EXPECT_EQ(ctl.requeues, 1);
+  EXPECT_NE(out.records[0].reason.find("landed although its answer was lost"), std::string::npos)
+      << out.records[0].reason;
+}
+
+TEST(JobEnd, GivesUpWhenSlurmctldStaysDownAndSaysWhy) {
+  FlakyController ctl;
+  ctl.record = job(JobState::Preempted, 100);
+  ctl.down = 100;
+  Waits w{4};
+  auto out = handle_job_end(ctl, end_on("node1"), w.fn());
+  EXPECT_FALSE(out.requeued);
+  EXPECT_EQ(w.used, 4);
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0].event, "error");
+  EXPECT_NE(out.records[0].reason.find("Unable to contact"), std::string::npos);
+  EXPECT_NE(out.records[0].reason.find("4 retries"), std::string::npos);
+
+  // A refusal is final: no pause, no second try.
+  FakeController refusing;
+  refusing.record = job(JobState::Preempted, 100);
+  refusing.refuse = true;
+  Waits none{10};
+  out = handle_job_end(refusing, end_on("node1"), none.fn());
+  EXPECT_EQ(none.used, 0);
+  EXPECT_EQ(out.records[0].event, "error");
+}
+
 TEST(WatcherStatus, ParsesStrictly) {
-  auto s = parse_watcher_status(format_watcher_status({123, 4}));
+  auto s = parse_watcher_status(format_watcher_status({123, 4, 120}));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->delivered, 123);
   EXPECT_EQ(s->signalled, 4u);
+  EXPECT_EQ(s->preempt_time, 120);
   for (const char* bad : {"", "delivered=1\n", "delivered=x\nsignalled=1\n", "rm=1\n",
                           "delivered=1\nsignalled=1\nsignalled=2\n"}) {
     EXPECT_FALSE(parse_watcher_status(bad).ok()) << bad;
