@@ -35,13 +35,6 @@ Result<NodeFacts> node_facts(const Spank& sp, const Config& config) {
   return node;
 }
 
-std::string node_name(const Spank& sp) {
-  if (auto n = sp.getenv("SLURMD_NODENAME")) return *n;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
-  return "this node";
-}
-
 bool first_task(const Spank& sp) {
   auto id = sp.local_task_id();
   return id && *id == 0;
@@ -104,7 +97,7 @@ Status pack_user_init(const Spank& sp) {
   if (!kind || *kind != StepKind::Normal) return Ok{};  // the batch script itself is not packed
 
   PackState& ps = st.packing.emplace();
-  ps.node_name = node_name(sp);
+  ps.node_name = sp.node_name();
   auto node = node_facts(sp, *st.config);
   if (!node) {
     ps.error = fail("--pack-gpus on " + ps.node_name + ": " + node.error().message);

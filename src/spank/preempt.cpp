@@ -28,17 +28,6 @@ namespace {
 
 const char kJobLevelVar[] = "SLURM_SPANK__SLURM_SPANK_OPTION_gracepack_preempt_requeue";
 
-// This node's name: Slurm's (several slurmd may share one host), else the host name.
-std::string this_node(const Spank* sp) {
-  if (sp) {
-    if (auto n = sp->getenv("SLURMD_NODENAME")) return *n;
-  }
-  if (const char* n = std::getenv("SLURMD_NODENAME")) return n;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0) return host;
-  return "";
-}
-
 std::string job_dir(const Config& c, const std::string& node, std::uint32_t job) {
   return node_state_dir(c, node) + "/" + std::to_string(job);
 }
@@ -131,7 +120,7 @@ Status preempt_remote_setup(const Spank& sp) {
   auto gid = sp.gid();
   if (!job || !uid || !gid) return Ok{};
   // Root, before privileges drop: a root-owned parent, so no user can plant the job's directory.
-  const std::string node = this_node(&sp);
+  const std::string node = sp.node_name();
   const std::string parent = node_state_dir(*st.config, node);
   if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
     log_error("--preempt-requeue: cannot create " + parent + ": " + std::strerror(errno));
@@ -287,7 +276,7 @@ Status preempt_job_epilog(const Spank& sp, spank_option* option) {
   end.job_id = *job;
   end.request = *request;
   end.admin_max = st.config->max_requeue;
-  end.node_name = this_node(nullptr);
+  end.node_name = sp.node_name();
   end.user = user_name(*uid);
   end.now = std::time(nullptr);
   const std::string dir = job_dir(*st.config, end.node_name, *job);

@@ -1,7 +1,13 @@
 #include "spank.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <vector>
+
+extern "C" {
+#include <slurm/slurm.h>
+}
 
 namespace gracepack::spank {
 namespace {
@@ -53,6 +59,37 @@ Context Spank::context() const {
     default:
       return Context::Unknown;
   }
+}
+
+std::string Spank::node_name() const {
+  // In slurmstepd: the node's index in the step's node list (the job's, for the batch step).
+  std::uint32_t index = 0;
+  if (remote() && spank_get_item(sp_, S_JOB_NODEID, &index) == ESPANK_SUCCESS) {
+    auto list = getenv("SLURM_STEP_NODELIST");
+    if (!list) list = getenv("SLURM_JOB_NODELIST");
+    if (list) {
+      std::string name;
+      // auto: hostlist_t is a pointer type up to 23.05 and a struct from 23.11 on.
+      if (auto hl = slurm_hostlist_create(list->c_str())) {
+        for (std::uint32_t i = 0; i <= index; ++i) {
+          char* host = slurm_hostlist_shift(hl);
+          if (!host) {
+            name.clear();
+            break;
+          }
+          name = host;
+          std::free(host);
+        }
+        slurm_hostlist_destroy(hl);
+      }
+      if (!name.empty()) return name;
+    }
+  }
+  // slurmd sets it for the prolog and epilog.
+  if (const char* n = std::getenv("SLURMD_NODENAME")) return n;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+  return "this node";
 }
 
 std::optional<std::string> Spank::getenv(const std::string& name) const {

@@ -41,6 +41,9 @@ class Spank {
   Result<gid_t> gid() const;
   Result<std::uint32_t> local_task_count() const;
   Result<int> local_task_id() const;  // task index on this node
+  // This node's name as Slurm knows it (several slurmd may share a host). Not SLURMD_NODENAME
+  // from the step's environment: srun copies the batch task's, which names the batch node.
+  std::string node_name() const;
   Result<pid_t> task_pid() const;
   Result<std::uint64_t> step_alloc_mem_bytes() const;
 

@@ -1,16 +1,24 @@
 # Helpers for end-to-end tests on the real cluster that tests/cluster/cluster.sh started.
 # A test sources this file, runs jobs as the unprivileged test user, and fails with `die`.
 set -euo pipefail
+# preempt_lib.sh sources this file again: once is enough (a second time would forget the exit
+# actions already registered).
+if [ -n "${GP_LIB_SOURCED:-}" ]; then return 0; fi
+GP_LIB_SOURCED=1
 
 GP_SOURCE_DIR=${GP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CLUSTER="$GP_SOURCE_DIR/tests/cluster/cluster.sh"
 eval "$("$CLUSTER" env)"
 GP_PLUGIN=${GP_PLUGIN:-$(ls /usr/lib/*/slurm-wlm/gracepack.so 2>/dev/null | head -n1)}
 SLURMD_LOG="$GP_CLUSTER_DIR/log/slurmd.log"
-WORK=$(mktemp -d "$GP_CLUSTER_DIR/work/$(basename "$0" .sh).XXXX")
-chown "$GP_TEST_USER" "$WORK"
-chmod 755 "$WORK"
-cd "$WORK"
+# The test's working directory, the test user's, inside the cluster's directory.
+new_work() {
+  WORK=$(mktemp -d "$GP_CLUSTER_DIR/work/$(basename "$0" .sh).XXXX")
+  chown "$GP_TEST_USER" "$WORK"
+  chmod 755 "$WORK"
+  cd "$WORK"
+}
+new_work
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
@@ -39,7 +47,6 @@ finish_test() {
   local rc=$? a s
   set +e
   clear_jobs || rc=1
-  for a in "${EXIT_ACTIONS[@]}"; do eval "$a"; done
   for _ in $(seq 60); do
     s=$(timeout 10 sinfo -h -n "${GP_NODE:-localhost}" -o %t 2>/dev/null)
     case "$s" in idle|mix|alloc) break ;; esac
@@ -51,6 +58,7 @@ finish_test() {
        scontrol update nodename="${GP_NODE:-localhost}" state=resume 2>/dev/null
        rc=1 ;;
   esac
+  for a in "${EXIT_ACTIONS[@]}"; do eval "$a"; done
   exit "$rc"
 }
 trap finish_test EXIT
@@ -82,8 +90,17 @@ wait_job() {
 }
 
 # Log lines slurmd and slurmstepd wrote since this test began.
-LOG_START=$(wc -l < "$SLURMD_LOG")
+LOG_START=$(wc -l < "$SLURMD_LOG" 2>/dev/null || echo 0)
 new_log() { tail -n +"$((LOG_START + 1))" "$SLURMD_LOG"; }
+
+# restart_cluster [start ARGS]: a fresh cluster (which removes the old one's directory, this
+# test's working directory with it); the test goes on in a new working directory.
+restart_cluster() {
+  cd /
+  "$CLUSTER" restart "$@" >/dev/null
+  new_work
+  LOG_START=0
+}
 
 # Copies a test helper binary where the test user can run it.
 user_copy() { install -m 755 -o "$GP_TEST_USER" "$1" "$WORK/"; echo "$WORK/$(basename "$1")"; }

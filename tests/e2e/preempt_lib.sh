@@ -10,13 +10,16 @@ use_plugstack "required $GP_PLUGIN audit_log=$AUDIT ${PREEMPT_KEYS:-}"
 # CKPT seconds and exits; otherwise it loops. It runs as the test user in $WORK.
 cat > app.sh <<'APP'
 #!/bin/bash
+# APP_TAG prefixes its lines (several apps, one output); IGNORE_TERM=1 ignores the SIGTERM that
+# Slurm sends srun steps at grace start when the notice signal is another one.
 on_notice() {
-  echo "app: notice at $(date +%s.%N)"
+  echo "${APP_TAG:+$APP_TAG }app: notice at $(date +%s.%N)"
   for _ in $(seq 50); do [ -s "$GRACEPACK_NOTICE_FILE" ] && break; sleep 0.1; done
   . "$GRACEPACK_NOTICE_FILE"
-  echo "app: cause=$GRACEPACK_CAUSE notice_time=$GRACEPACK_NOTICE_TIME deadline=$GRACEPACK_DEADLINE"
+  echo "${APP_TAG:+$APP_TAG }app: cause=$GRACEPACK_CAUSE notice_time=$GRACEPACK_NOTICE_TIME deadline=$GRACEPACK_DEADLINE"
   sleep "${CKPT:-6}"; echo "saved" > ckpt; echo "app: checkpoint written"; exit 0
 }
+[ -n "${IGNORE_TERM:-}" ] && trap '' TERM
 trap on_notice ${NOTICE_SIGNAL:-TERM}
 while true; do sleep 0.2 & wait $!; done
 APP

@@ -30,12 +30,14 @@ before=$(rpcs)
 t0=$(date +%s)
 as_user sbatch --parsable -p high -n "$NCPU" --mem=32M -o /dev/null --wrap 'sleep 2' >/dev/null
 
-# Done when the asking jobs have completed their second run and the others are preempted.
-state_of() { squeue -h --states=all -j "$1" -o %T 2>/dev/null; }
+# Done when the asking jobs have completed their second run and the others are preempted. One
+# squeue of the whole partition per look (REQUEST_JOB_INFO; `squeue -j` would send the
+# REQUEST_JOB_INFO_SINGLE counted above).
 settled() {
-  local i
+  local i states s
+  states=$(squeue -h --states=all -p load -o '%i %T')
   for i in $(seq "$N"); do
-    local s; s=$(state_of "${ids[$((i - 1))]}")
+    s=$(awk -v id="${ids[$((i - 1))]}" '$1 == id {print $2}' <<<"$states")
     if [ "$i" -le "$ASK" ]; then
       [ "$s" = COMPLETED ] && grep -q "job: resumed from checkpoint" "$WORK/j$i/out.txt" || return 1
     else

@@ -2,9 +2,9 @@
 # Without PrologFlags=Contain (no extern step) the watcher reads the job's record every
 # poll_interval seconds: the notice is later but still inside the grace window.
 source "$(dirname "$0")/lib.sh"
-on_exit '"$CLUSTER" restart >/dev/null'
-"$CLUSTER" restart --no-contain >/dev/null
-PREEMPT_KEYS="poll_interval=2" source "$(dirname "$0")/preempt_lib.sh"
+on_exit 'cd / && "$CLUSTER" restart >/dev/null'
+restart_cluster --no-contain
+PREEMPT_KEYS="poll_interval=2" source "$GP_SOURCE_DIR/tests/e2e/preempt_lib.sh"
 grep -q PrologFlags=Contain "$GP_CLUSTER_DIR/etc/slurm.conf" && die "cluster still has the extern step"
 id=$(submit_low low-grace --requeue --preempt-requeue job.sh)
 t0=$(preempt)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Several nodes: the cluster restarts with three slurmd on this machine (Slurm's multiple-slurmd
+# mode: nodes gp1..gp3), each with its own notice directory (state_dir=/run/gracepack-%n).
+# - A packed step over three nodes gets a plan per node: each node's tasks have their own GPUs
+#   and disjoint CPUs, and each node prints its own table, named after the node.
+# - A three-node --preempt-requeue job (notice signal USR1, which Slurm itself never sends) is
+#   preempted: the app on every node hears USR1 within 2 s and reads its node's notice file; the
+#   job is requeued exactly once, from the batch node, and resumes.
+source "$(dirname "$0")/lib.sh"
+on_exit 'cd / && "$CLUSTER" restart >/dev/null'
+restart_cluster --nodes 3
+GP_NODE=gp1
+PREEMPT_KEYS="state_dir=/run/gracepack-%n" source "$GP_SOURCE_DIR/tests/e2e/preempt_lib.sh"
+NODES=(gp1 gp2 gp3)
+
+# 1. One packed step, three nodes, two tasks per node with a GPU each.
+out=$(as_user srun -N3 -n6 --ntasks-per-node=2 --mem=200M --gres=gpu:2 --pack-gpus=verbose \
+  bash -c 'echo "task $SLURMD_NODENAME $SLURM_PROCID $GRACEPACK_GPU $(taskset -pc $$ | sed "s/.*: //")"' 2>&1)
+for n in "${NODES[@]}"; do
+  rows=$(grep "^task $n " <<<"$out") || die "no task ran on $n: $out"
+  [ "$(wc -l <<<"$rows")" = 2 ] || die "$n ran $(wc -l <<<"$rows") tasks, not 2: $out"
+  [ "$(awk '{print $4}' <<<"$rows" | sort -u | wc -l)" = 2 ] || die "$n: tasks share a GPU: $rows"
+  [ "$(awk '{print $5}' <<<"$rows" | sort -u | wc -l)" = 2 ] || die "$n: tasks share CPUs: $rows"
+  grep -q "gracepack: --pack-gpus=1,verbose on $n: 2 tasks" <<<"$out" || die "no plan table for $n: $out"
+done
+pass "a packed step over 3 nodes: a plan per node, each node's tasks on their own GPU and CPUs"
+
+# 2. A three-node job preempted: the notice on every node, one requeue.
+cat > mn.sh <<'JOB'
+#!/bin/bash
+echo "job: start restart=${SLURM_RESTART_COUNT:-0}"
+if [ -f ckpt ]; then echo "job: resumed from checkpoint"; exit 0; fi
+NOTICE_SIGNAL=USR1 IGNORE_TERM=1 srun --ntasks-per-node=1 bash -c 'APP_TAG=$SLURMD_NODENAME exec ./app.sh'
+echo "job: app exited $?"
+JOB
+chmod 755 mn.sh; chown "$GP_TEST_USER" mn.sh
+id=$(as_user sbatch --parsable -p low-grace -N3 --exclusive --mem=200M --requeue \
+  --preempt-requeue=signal=USR1 --open-mode=append -o out.txt --export=ALL,CKPT=3 mn.sh)
+for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
+sleep 2  # the step and its watchers are up
+t0=$(date +%s.%N)
+as_user sbatch --parsable -p high -N3 --exclusive --mem=200M -o /dev/null --wrap 'sleep 2' >/dev/null
+wait_requeued "$id" >/dev/null
+for n in "${NODES[@]}"; do
+  t1=$(sed -n "s/^$n app: notice at //p" out.txt | head -n1)
+  [ -n "$t1" ] || die "the app on $n got no USR1: $(cat out.txt)"
+  l=$(echo "$t1 - $t0" | bc)
+  [ "$(echo "$l < 2" | bc)" = 1 ] || die "the notice reached $n $l s after the preemption"
+  grep -q "^$n app: cause=preemption notice_time=[0-9]* deadline=[0-9]*" out.txt \
+    || die "the app on $n did not read its node's notice file: $(cat out.txt)"
+  echo "notice on $n: ${l} s after the preemption"
+done
+[ "$(grep -c 'is being preempted' out.txt)" = 1 ] || die "not exactly one notice line on stderr: $(cat out.txt)"
+grep -q "job: resumed from checkpoint" out.txt || die "job $id did not resume: $(cat out.txt)"
+check_ledger "$id" 1
+[ "$(audit_events "$id")" = "notice requeue no-requeue " ] || die "audit events: $(audit_events "$id")"
+for n in "${NODES[@]}"; do [ -e "/run/gracepack-$n/$id" ] && die "$n kept the job's directory"; done
+pass "a 3-node job preempted: USR1 and the notice file on every node, requeued exactly once"
