@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto s = gracepack::parse_watcher_status(text)) {
     auto again = gracepack::parse_watcher_status(gracepack::format_watcher_status(*s));
-    if (!again || again->delivered != s->delivered || again->signalled != s->signalled)
+    if (!again || again->delivered != s->delivered || again->signalled != s->signalled ||
+        again->preempt_time != s->preempt_time)
       std::abort();
   }
   return 0;
