@@ -51,6 +51,21 @@ if want launch; then
   packed=$(median_ms as_user srun -n2 --gres=gpu:2 --pack-gpus true)
   row "srun -n2 true, plugin loaded (median ms)" "$base" "$loaded" "$(ratio "$loaded" "$base")"
   row "srun -n2 --pack-gpus true (median ms)" "$base" "$packed" "$(ratio "$packed" "$base")"
+  # Steps inside a --preempt-requeue job start a watcher attempt per node (it leaves at once
+  # where one runs): srun steps timed inside one batch job, against a plain job on Slurm alone.
+  step_ms() { # step_ms sbatch-args...: median ms of RUNS `srun -n2 true` inside one batch job
+    reset_queue
+    rm -f steps.out
+    local id; id=$(as_user sbatch --parsable -n2 -o steps.out "$@" --wrap "for i in \$(seq $RUNS); do
+      s=\$(date +%s%N); srun -n2 true; e=\$(date +%s%N); echo step \$(( (e - s) / 1000000 )); done")
+    for _ in $(seq 600); do [ -z "$(squeue -h -j "$id" 2>/dev/null)" ] && break; sleep 0.5; done
+    awk '/^step / {print $2}' steps.out | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  }
+  "$CLUSTER" plugstack ""
+  step_base=$(step_ms)
+  "$CLUSTER" plugstack "required $PLUGIN"
+  step_gp=$(step_ms --requeue --preempt-requeue)
+  row "srun -n2 true in a --preempt-requeue job (median ms)" "$step_base" "$step_gp" "$(ratio "$step_gp" "$step_base")"
 fi
 
 # --- notice latency and the grace time left --------------------------------------------------

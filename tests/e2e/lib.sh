@@ -43,21 +43,24 @@ clear_jobs() {
   echo "jobs still active after scancel: $left" >&2
   return 1
 }
+# Nodes of the cluster that are not up (idle, mixed or allocated), as "NAME STATE" lines.
+nodes_not_up() {
+  timeout 10 sinfo -h -N -o '%N %t' 2>/dev/null | sort -u | awk '$2 !~ /^(idle|mix|alloc)$/' || true
+}
 finish_test() {
-  local rc=$? a s
+  local rc=$? a bad n
   set +e
   clear_jobs || rc=1
   for _ in $(seq 60); do
-    s=$(timeout 10 sinfo -h -n "${GP_NODE:-localhost}" -o %t 2>/dev/null)
-    case "$s" in idle|mix|alloc) break ;; esac
+    bad=$(nodes_not_up)
+    [ -z "$bad" ] && break
     sleep 0.5
   done
-  case "$s" in
-    idle|mix|alloc) ;;
-    *) echo "FAIL: the test left the node $s: $(sinfo -h -R)" >&2
-       scontrol update nodename="${GP_NODE:-localhost}" state=resume 2>/dev/null
-       rc=1 ;;
-  esac
+  if [ -n "$bad" ]; then
+    echo "FAIL: the test left nodes not up: $bad; $(sinfo -h -R)" >&2
+    for n in $(awk '{print $1}' <<<"$bad"); do scontrol update nodename="$n" state=resume 2>/dev/null; done
+    rc=1
+  fi
   for a in "${EXIT_ACTIONS[@]}"; do eval "$a"; done
   exit "$rc"
 }

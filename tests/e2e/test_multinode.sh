@@ -9,7 +9,6 @@
 source "$(dirname "$0")/lib.sh"
 on_exit 'cd / && "$CLUSTER" restart >/dev/null'
 restart_cluster --nodes 3
-GP_NODE=gp1
 PREEMPT_KEYS="state_dir=/run/gracepack-%n" source "$GP_SOURCE_DIR/tests/e2e/preempt_lib.sh"
 NODES=(gp1 gp2 gp3)
 
