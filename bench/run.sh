@@ -36,9 +36,14 @@ median_ms() {
 }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 # Each scenario starts from an empty queue: no job of an earlier one can be preempted again.
+# scancel is repeated: it skips a job caught between its requeue and its restart, which then runs.
 reset_queue() {
-  as_user scancel -u "$GP_TEST_USER" 2>/dev/null || true
-  for _ in $(seq 120); do [ -z "$(squeue -h -o %i)" ] && return 0; sleep 0.5; done
+  local i
+  for i in $(seq 120); do
+    [ $((i % 4)) = 1 ] && { as_user scancel -u "$GP_TEST_USER" 2>/dev/null || true; }
+    [ -z "$(squeue -h -o %i)" ] && return 0
+    sleep 0.5
+  done
   echo "bench: the queue did not empty" >&2; exit 1
 }
 
@@ -153,8 +158,11 @@ if want rss; then
   "$CLUSTER" plugstack "required $PLUGIN"
   reset_queue
   id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 20')
-  for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" gracepack-watch >/dev/null && break; sleep 0.25; done
-  wpid=$(pgrep -u "$GP_TEST_USER" gracepack-watch | head -n1)
+  # This job's watcher, by its command line (not a step's that left at once, nor an exited one).
+  watcher() { pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || true; }
+  for _ in $(seq 120); do [ -n "$(watcher)" ] && break; sleep 0.25; done
+  sleep 1
+  wpid=$(watcher)
   [ -n "$wpid" ] || { echo "bench: no watcher started within 30 s" >&2; exit 1; }
   rss=$(ps -o rss= -p "$wpid" | tr -d ' ')
   row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"

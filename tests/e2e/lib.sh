@@ -32,10 +32,11 @@ as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
 EXIT_ACTIONS=()
 on_exit() { EXIT_ACTIONS=("$1" "${EXIT_ACTIONS[@]}"); }
 # clear_jobs: cancel every job of the test user and wait until none is left active.
+# scancel is repeated: it skips a job caught between its requeue and its restart, which then runs.
 clear_jobs() {
-  local left
-  timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true
-  for _ in $(seq 120); do
+  local left i
+  for i in $(seq 120); do
+    [ $((i % 4)) = 1 ] && { timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true; }
     left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null || true)
     [ -z "$left" ] && return 0
     sleep 0.5
