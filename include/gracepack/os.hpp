@@ -17,6 +17,12 @@ namespace gracepack::os {
 // Reads a whole (small) file without following a symlink in its last component.
 Result<std::string> read_file(const std::string& path);
 
+// An exclusive flock on `path` (created 0600 if missing, never through a link). Returns the
+// descriptor that holds it until closed or the process exits, or -1 when another process holds it.
+Result<int> try_lock(const std::string& path);
+// Whether another process holds that lock now (nothing is kept).
+bool lock_held(const std::string& path);
+
 // The CPUs this process may run on (in slurmstepd: the step's cpuset).
 Result<std::vector<int>> allowed_cpus();
 Status set_affinity(const std::vector<int>& cpus);

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -71,6 +72,22 @@ std::string memory_mount(const CgroupPath& m) {
 }
 
 }  // namespace
+
+Result<int> try_lock(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("cannot open " + path + ": " + errno_text());
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  const int err = errno;
+  ::close(fd);
+  if (err == EWOULDBLOCK) return -1;
+  return fail("cannot lock " + path + ": " + std::strerror(err));
+}
+
+bool lock_held(const std::string& path) {
+  auto fd = try_lock(path);
+  if (fd && *fd >= 0) ::close(*fd);
+  return fd && *fd < 0;
+}
 
 Result<std::string> read_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));

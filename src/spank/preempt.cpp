@@ -164,6 +164,8 @@ Status preempt_task_init(const Spank& sp) {
   if (!batch) {
     auto task = sp.local_task_id();
     if (!task || *task != 0) return Ok{};
+    // Where the node's watcher runs (the batch node, or an earlier step's), start nothing.
+    if (os::lock_held(st.preempt_dir + "/watcher.lock")) return Ok{};
   }
   os::SpawnOptions w;
   w.argv = {GRACEPACK_WATCHER_PATH,

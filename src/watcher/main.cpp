@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -210,14 +209,12 @@ int main(int argc, char** argv) {
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
   // One watcher per job and node: the lock is held for the watcher's life.
-  const int lock = ::open((args->dir + "/watcher.lock").c_str(),
-                          O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (lock < 0) {
-    say("gracepack: --preempt-requeue: cannot open " + args->dir +
-        "/watcher.lock: " + std::strerror(errno) + "; no notice will be given");
+  auto lock = gracepack::os::try_lock(args->dir + "/watcher.lock");
+  if (!lock) {
+    say("gracepack: --preempt-requeue: " + lock.error().message + "; no notice will be given");
     return 1;
   }
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return 0;  // this node's watcher is already up
+  if (*lock < 0) return 0;  // this node's watcher is already up
   auto cg = gracepack::os::own_job_cgroups();
   if (!cg) {
     say("gracepack: --preempt-requeue: " + cg.error().message + "; no notice will be given");

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "gracepack/mps.hpp"
+#include "gracepack/os.hpp"
 #include "gracepack/process.hpp"
 
 using namespace gracepack;
@@ -70,6 +71,27 @@ TEST(Process, FindProgram) {
   EXPECT_EQ(os::find_program("sh", "/nonexistent"), "/usr/bin/sh");
   EXPECT_EQ(os::find_program("/bin/sh", ""), "/bin/sh");
   EXPECT_FALSE(os::find_program("no-such-program-here", "/usr/bin").has_value());
+}
+
+TEST(Lock, OneHolderAtATimeNeverThroughALink) {
+  char tmpl[] = "/tmp/gp-lock-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/watcher.lock", link = dir + "/link.lock";
+  EXPECT_FALSE(os::lock_held(path));
+  auto first = os::try_lock(path);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_GE(*first, 0);
+  EXPECT_TRUE(os::lock_held(path));
+  auto second = os::try_lock(path);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, -1);
+  ::close(*first);
+  EXPECT_FALSE(os::lock_held(path));
+  ASSERT_EQ(::symlink(path.c_str(), link.c_str()), 0);
+  EXPECT_FALSE(os::try_lock(link).ok());
+  ::unlink(link.c_str());
+  ::unlink(path.c_str());
+  ::rmdir(dir.c_str());
 }
 
 TEST(Mps, TaskVariables) {
