@@ -1,12 +1,12 @@
-#include "gracepack/config.hpp"
+#include "gracepack/core/config.hpp"
 
 #include <functional>
 #include <map>
 #include <set>
 #include <string_view>
 
-#include "gracepack/cpuset.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/cpuset.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace gracepack {
 namespace {

@@ -1,8 +1,8 @@
-#include "gracepack/cpuset.hpp"
+#include "gracepack/core/cpuset.hpp"
 
 #include <algorithm>
 
-#include "gracepack/text.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace gracepack {
 

@@ -1,118 +1,201 @@
-#include "gracepack/controller.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/job_end.hpp"
+
+#include <sys/wait.h>
 
 namespace gracepack {
-
-std::string format_watcher_status(const WatcherStatus& s) {
-  return "delivered=" + std::to_string(s.delivered) + "\nsignalled=" + std::to_string(s.signalled) +
-         "\npreempt_time=" + std::to_string(s.preempt_time) + "\n";
-}
-
-Result<WatcherStatus> parse_watcher_status(const std::string& text) {
-  WatcherStatus s;
-  bool have_d = false, have_s = false, have_p = false;
-  for (auto line : text::split(text, '\n')) {
-    if (line.empty()) continue;
-    const auto eq = line.find('=');
-    const auto key = line.substr(0, eq);
-    const auto val = eq == std::string_view::npos
-                         ? std::optional<std::int64_t>()
-                         : text::parse_int(line.substr(eq + 1), 0, INT64_C(1) << 40);
-    if (!val) return fail("watcher status: bad line '" + std::string(line) + "'");
-    if (key == "delivered" && !have_d) {
-      s.delivered = static_cast<std::time_t>(*val);
-      have_d = true;
-    } else if (key == "signalled" && !have_s && *val < 1000000) {
-      s.signalled = static_cast<unsigned>(*val);
-      have_s = true;
-    } else if (key == "preempt_time" && !have_p) {
-      s.preempt_time = static_cast<std::time_t>(*val);
-      have_p = true;
-    } else {
-      return fail("watcher status: unexpected line '" + std::string(line) + "'");
-    }
-  }
-  if (!have_d || !have_s || !have_p) return fail("watcher status: incomplete");
-  return s;
-}
-
 namespace {
-
-// Runs `call` until it succeeds, fails for good, or `retry` says stop; counts the waits.
-template <class Call>
-auto with_retry(const Call& call, const RetryWait& retry, unsigned& waits) {
-  auto r = call();
-  while (!r && r.error().transient && retry && retry()) {
-    ++waits;
-    r = call();
-  }
-  return r;
-}
 
 std::string waited(unsigned waits) {
   return waits ? " (slurmctld did not answer at first; " + std::to_string(waits) + " retries)" : "";
 }
 
+bool status_for_this_run(const EpilogFacts& f) {
+  return f.status && f.marker && f.status->run == f.marker->run;
+}
+
+// The record as far as root's marker knows it, for audit records written without slurmctld.
+JobRecord record_from_marker(const EpilogFacts& f) {
+  JobRecord r;
+  r.job_id = f.job_id;
+  r.user = f.uid;
+  if (!f.marker) return r;
+  r.array_job_id = f.marker->array_job;
+  r.array_task_id = f.marker->array_task;
+  if (!r.array_job_id || !r.array_task_id) r.array_job_id.reset(), r.array_task_id.reset();
+  if (f.status && f.status->run == f.marker->run) r.restart_count = f.status->restart;
+  r.partition = f.marker->partition;
+  r.start_time = f.marker->started;
+  return r;
+}
+
+AuditRecord base_record(const EpilogFacts& f, const JobRecord& job, Cause cause) {
+  AuditRecord r;
+  r.job = job;
+  r.user = f.user;
+  r.cause = cause;
+  r.time = f.now;
+  if (f.marker) {
+    r.run_start = f.marker->started;
+    r.script_exit = f.marker->script_exit;
+    r.script_status = f.marker->script_status;
+  }
+  return r;
+}
+
+JobState state_without_slurm(Cause cause, const std::optional<int>& status) {
+  switch (cause) {
+    case Cause::UserCancel:
+      return JobState::Cancelled;
+    case Cause::TimeLimit:
+      return JobState::Timeout;
+    case Cause::NodeFailure:
+      return JobState::NodeFail;
+    default:
+      return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? JobState::Complete
+                                                                       : JobState::Failed;
+  }
+}
+
 }  // namespace
 
-JobEndOutcome handle_job_end(Controller& controller, const JobEnd& end, const RetryWait& retry) {
+EpilogPlan plan_epilog(const EpilogFacts& f) {
+  EpilogPlan p;
+  if (!f.marker) {
+    p.why = "no run of this job was set up on this node" +
+            (f.marker_note.empty() ? std::string() : " (" + f.marker_note + ")");
+    return p;
+  }
+  const RunMarker& m = *f.marker;
+  if (m.job != f.job_id || m.uid != f.uid) {
+    p.why = "root's marker names job " + std::to_string(m.job) + " of uid " +
+            std::to_string(m.uid) + ": left from another job, ignored";
+    return p;
+  }
+  if (!m.batch) {
+    p.why = "not the batch host";
+    return p;
+  }
+  p.decide = true;
+  p.ask_slurm = true;
+  if (!f.status) {
+    p.why = "the watcher left no usable status" +
+            (f.status_note.empty() ? std::string() : " (" + f.status_note + ")");
+    return p;
+  }
+  if (!status_for_this_run(f)) {
+    p.why = "the watcher status is from another run, ignored";
+    return p;
+  }
+  const WatcherStatus& s = *f.status;
+  switch (s.state) {
+    case WatchState::Delivered:
+      p.why = "the watcher delivered a preemption notice";
+      return p;
+    case WatchState::NotPreempted:
+      p.cause = s.cause;
+      if (s.cause == Cause::TimeLimit && f.request.on_timelimit) {
+        p.why = "the time limit ended the job and 'timelimit' asks for a requeue";
+        return p;
+      }
+      p.ask_slurm = false;
+      p.why = "the watcher saw the job end without a preemption";
+      return p;
+    case WatchState::Watching:
+      if (m.watcher_at_exit == WatchState::Watching && m.script_status) {
+        p.ask_slurm = false;
+        p.cause = WIFEXITED(*m.script_status) && WEXITSTATUS(*m.script_status) == 0
+                      ? Cause::Completion
+                      : Cause::Failure;
+        p.why = "the watcher was watching, with no grace period begun, when the script ended";
+        return p;
+      }
+      p.why = "the watcher was not watching when the batch script ended (killed?)";
+      return p;
+    default:
+      p.why = "the watcher was woken but left no verdict";
+      return p;
+  }
+}
+
+JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry& retry) {
   JobEndOutcome out;
-  unsigned waits = 0;
-  const auto load = [&] { return controller.load_job(end.job_id); };
-  auto job = with_retry(load, retry, waits);
-  if (!job) {
-    AuditRecord r;
-    r.event = "error";
-    r.job.job_id = end.job_id;
-    r.time = end.now;
-    r.user = end.user;
+  const EpilogPlan plan = plan_epilog(f);
+  if (!plan.decide) return out;
+  out.acted = true;
+  const RunMarker& m = *f.marker;
+
+  if (!plan.ask_slurm) {
+    JobRecord job = record_from_marker(f);
+    job.state = state_without_slurm(plan.cause, m.script_status);
+    AuditRecord r = base_record(f, job, plan.cause);
+    job.preempt_time = 0;
+    const Decision d = decide_requeue(job, f.request, f.admin_max);
+    r.event = "no-requeue";
     r.decision = "not requeued";
-    r.reason = "cannot read the job from slurmctld: " + job.error().message + waited(waits);
-    out.acted = true;
+    r.reason = d.reason;
     out.records.push_back(std::move(r));
     return out;
   }
-  // One requeue per preemption, from one node: the node that ran the batch script.
-  if (job->batch && !end.node_name.empty() && job->batch_host != end.node_name) return out;
-  out.acted = true;
+
+  out.asked_slurm = true;
+  const auto load = [&] { return controller.load_job(f.job_id); };
+  auto job = with_retry(load, retry);
+  if (!job || job->user != f.uid) {
+    AuditRecord r = base_record(f, record_from_marker(f), Cause::Running);
+    r.event = "error";
+    r.decision = "not requeued";
+    r.reason =
+        job ? "slurmctld's record of job " + std::to_string(f.job_id) + " belongs to uid " +
+                  std::to_string(job->user)
+            : "cannot read the job from slurmctld: " + job.error().message + waited(retry.waits());
+    out.records.push_back(std::move(r));
+    return out;
+  }
+  if (marker_predates(m, job->start_time) && !job->requeued_by_slurm) {
+    AuditRecord r = base_record(f, *job, classify(*job));
+    r.event = "no-requeue";
+    r.decision = "not requeued";
+    r.reason = "root's marker on this node is from an earlier run (started " +
+               std::to_string(static_cast<long long>(m.started)) + "; slurmctld's run started " +
+               std::to_string(static_cast<long long>(job->start_time)) + ")";
+    out.records.push_back(std::move(r));
+    return out;
+  }
   // slurmctld killed before it saved its state comes back without the preemption; the watcher
   // read it from slurmctld at grace start. (The file is the user's: forging it can only requeue
   // the user's own job within the cap, which `scontrol requeue` allows the user anyway.)
   std::string lost;
-  if (!job->preempt_time && end.watcher && end.watcher->preempt_time &&
-      job->state != JobState::Cancelled) {
-    job->preempt_time = end.watcher->preempt_time;
+  const bool delivered = status_for_this_run(f) && f.status->state == WatchState::Delivered;
+  if (!job->preempt_time && delivered && f.status->preempt_time &&
+      f.status->preempt_time >= job->start_time && job->state != JobState::Cancelled) {
+    job->preempt_time = f.status->preempt_time;
     lost =
         "; slurmctld's record no longer shows the preemption (restarted without its state), "
         "the watcher read it at grace start";
   }
   const Cause cause = classify(*job);
-
-  AuditRecord base;
-  base.job = *job;
-  base.user = end.user;
-  base.cause = cause;
-  base.time = end.now;
-  if (end.watcher) {
-    AuditRecord notice = base;
+  if (delivered) {
+    AuditRecord notice = base_record(f, *job, cause);
     notice.event = "notice";
     notice.decision = "notified";
     notice.reason = "grace period started; the job's processes were signalled";
-    notice.notice_delivered = end.watcher->delivered;
-    notice.processes_signalled = end.watcher->signalled;
+    notice.notice_delivered = f.status->delivered;
+    notice.processes_signalled = f.status->signalled;
     out.records.push_back(std::move(notice));
   }
 
-  const Decision d = decide_requeue(*job, end.request, end.admin_max);
-  AuditRecord r = base;
+  const Decision d = decide_requeue(*job, f.request, f.admin_max);
+  AuditRecord r = base_record(f, *job, cause);
   if (d.requeue) {
-    // A requeue is tried again only while the job is provably not requeued yet: same restart
-    // count, not pending again. Otherwise an answer lost with slurmctld would requeue twice.
+    // Tried again only while the job is provably not requeued yet: same restart count, not
+    // pending again. Otherwise an answer lost with slurmctld would requeue twice.
     const std::uint32_t restarts = job->restart_count;
+    const std::string id = requeue_id(*job);
     bool landed = false;
+    bool first = true;
     const auto requeue_once = [&]() -> Status {
-      if (waits) {
-        auto now = with_retry(load, retry, waits);
+      if (!first) {
+        auto now = controller.load_job(f.job_id);
         if (!now) return now.error();
         if (now->restart_count != restarts || now->state == JobState::Pending ||
             now->requeued_by_slurm) {
@@ -120,22 +203,23 @@ JobEndOutcome handle_job_end(Controller& controller, const JobEnd& end, const Re
           return Ok{};
         }
       }
-      return controller.requeue(end.job_id);
+      first = false;
+      return controller.requeue(id);
     };
-    auto st = with_retry(requeue_once, retry, waits);
+    auto st = with_retry(requeue_once, retry);
     r.event = st ? "requeue" : "error";
     r.decision = st ? "requeued" : "not requeued";
     r.reason =
         st ? d.reason + lost + (landed ? "; the requeue landed although its answer was lost" : "")
            : "requeue failed: " + st.error().message;
-    r.reason += waited(waits);
+    r.reason += waited(retry.waits());
     out.requeued = st.ok();
   } else {
     const bool capped = d.reason.rfind("requeue cap", 0) == 0;
     const bool refused = cause == Cause::Preemption && !job->requeue_allowed;
     r.event = capped ? "cap" : refused ? "refused" : "no-requeue";
     r.decision = "not requeued";
-    r.reason = d.reason + waited(waits);
+    r.reason = d.reason + waited(retry.waits());
   }
   out.records.push_back(std::move(r));
   return out;

@@ -1,10 +1,10 @@
-#include "gracepack/options.hpp"
+#include "gracepack/core/options.hpp"
 
 #include <csignal>
 #include <cstring>
 #include <utility>
 
-#include "gracepack/text.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace gracepack {
 namespace {

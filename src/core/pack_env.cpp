@@ -1,9 +1,9 @@
-#include "gracepack/pack_env.hpp"
+#include "gracepack/core/pack_env.hpp"
 
 #include <cstdio>
 
-#include "gracepack/cpuset.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/cpuset.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace gracepack {
 namespace {
@@ -68,6 +68,14 @@ Env task_environment(const TaskSlot& slot, const NodeFacts& node, const GpuVaria
   env.emplace_back("GRACEPACK_MEM_LIMIT", std::to_string(slot.memory));
   if (!omp_set_by_user) env.emplace_back("OMP_NUM_THREADS", std::to_string(slot.cpus.size()));
   return env;
+}
+
+bool cgroup_enforces(std::uint64_t share, std::uint64_t cgroup_limit) {
+  return cgroup_limit > 0 && cgroup_limit <= share && share - cgroup_limit < 65536;
+}
+
+std::string slurm_gpu_binding(std::string_view tres_bind) {
+  return tres_bind.find("gpu:") != std::string_view::npos ? std::string(tres_bind) : std::string();
 }
 
 std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,

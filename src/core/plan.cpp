@@ -1,11 +1,11 @@
-#include "gracepack/plan.hpp"
+#include "gracepack/core/plan.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "gracepack/text.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace gracepack {
 namespace {

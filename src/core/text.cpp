@@ -1,4 +1,4 @@
-#include "gracepack/text.hpp"
+#include "gracepack/core/text.hpp"
 
 #include <cctype>
 #include <cstdio>

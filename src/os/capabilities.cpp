@@ -1,7 +1,7 @@
-#include "gracepack/capabilities.hpp"
+#include "gracepack/os/capabilities.hpp"
 
 #include <sys/capability.h>
-#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -37,17 +37,6 @@ Result<CapabilitySets> capabilities_of(pid_t pid) {
   std::unique_ptr<char, CapFree> txt(cap_to_text(caps.get(), nullptr));
   out.text = txt ? txt.get() : "?";
   return out;
-}
-
-Status drop_all_capabilities() {
-  if (cap_reset_ambient() != 0 && errno != EINVAL) {
-    return fail(std::string("cannot clear the ambient capabilities: ") + std::strerror(errno));
-  }
-  CapPtr empty(cap_init());
-  if (!empty || cap_set_proc(empty.get()) != 0) {
-    return fail(std::string("cannot drop capabilities: ") + std::strerror(errno));
-  }
-  return Ok{};
 }
 
 }  // namespace gracepack::os

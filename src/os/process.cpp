@@ -1,11 +1,14 @@
-#include "gracepack/process.hpp"
+#include "gracepack/os/process.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +16,8 @@
 #include <cstring>
 #include <thread>
 
-#include "gracepack/capabilities.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/text.hpp"
+#include "gracepack/os/capabilities.hpp"
 
 namespace gracepack::os {
 
@@ -72,31 +75,68 @@ void Child::stop(std::chrono::milliseconds grace) {
 
 namespace {
 
-// In the child, between fork and exec: only async-signal-safe calls, then _exit on failure.
-[[noreturn]] void exec_child(const SpawnOptions& o, int stdin_fd, char* const* argv,
-                             char* const* envp) {
+// Everything the child needs, built before fork: between fork and exec the child of a
+// multi-threaded slurmstepd may only make async-signal-safe calls (no allocation, no exception).
+struct Prepared {
+  std::vector<std::string> argv_store, env_store;
+  std::vector<char*> argv, envp;
+  std::vector<gid_t> groups;
+  const SpawnOptions* o = nullptr;
+};
+
+Prepared prepare(const SpawnOptions& o) {
+  Prepared p;
+  p.o = &o;
+  p.argv_store = o.argv;
+  p.env_store = o.env;
+  for (auto& a : p.argv_store) p.argv.push_back(a.data());
+  p.argv.push_back(nullptr);
+  for (auto& e : p.env_store) p.envp.push_back(e.data());
+  p.envp.push_back(nullptr);
+  if (o.as) p.groups = o.as->groups;
+  return p;
+}
+
+[[noreturn]] void exec_child(const Prepared& p, int stdin_fd) {
+  const SpawnOptions& o = *p.o;
   if (stdin_fd >= 0) {
     ::dup2(stdin_fd, 0);
-    ::close(stdin_fd);
   } else {
-    const int null = ::open("/dev/null", O_RDONLY);
+    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0) ::dup2(null, 0);
   }
-  const int null_out = ::open("/dev/null", O_WRONLY);
+  const int null_out = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null_out >= 0) {
     ::dup2(o.stdout_fd >= 0 ? o.stdout_fd : null_out, 1);
     if (!o.keep_stderr) ::dup2(null_out, 2);
   }
-  ::setpgid(0, 0);  // its own process group: a signal to the step's group does not reach it twice
-  if (o.gid && ::setresgid(*o.gid, *o.gid, *o.gid) != 0) _exit(126);
-  if (o.uid) {
-    if (::setresuid(*o.uid, *o.uid, *o.uid) != 0) _exit(126);
-    if (::geteuid() == 0 && *o.uid != 0) _exit(126);
+  // The program starts with default signal dispositions and nothing blocked, whatever the caller
+  // (slurmstepd, the watcher) ignores.
+  for (int sig = 1; sig < 32; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   }
-  if (o.uid && !drop_all_capabilities()) _exit(126);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Nothing but 0-2 reaches the program: no descriptor of Slurm's or of the caller's.
+  ::syscall(SYS_close_range, 3U, ~0U, 0U);
+  ::setpgid(0, 0);  // its own process group: a signal to the step's group does not reach it twice
+  if (o.as) {
+    const bool root = ::geteuid() == 0;
+    if (root) {
+      if (::setgroups(p.groups.size(), p.groups.data()) != 0) _exit(126);
+      // The bounding set, while the capability to change it is still held.
+      for (int cap = 0; cap <= 63; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+    }
+    if (::setresgid(o.as->gid, o.as->gid, o.as->gid) != 0) _exit(126);
+    if (::setresuid(o.as->uid, o.as->uid, o.as->uid) != 0) _exit(126);
+    if (o.as->uid != 0 && (::geteuid() == 0 || ::getuid() == 0)) _exit(126);
+    if (!drop_all_capabilities()) _exit(126);
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
   // After the credential change, which clears it.
   if (o.die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::execve(argv[0], argv, envp);
+  ::execve(p.argv[0], p.argv.data(), p.envp.data());
   _exit(127);
 }
 
@@ -104,12 +144,8 @@ namespace {
 
 Result<Child> spawn(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
-  std::vector<char*> argv, envp;
-  for (const auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : o.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
+  if (o.as && o.as->uid != 0 && o.as->gid == 0) return fail("a user's child needs the user's group");
+  const Prepared p = prepare(o);
   int pipefd[2] = {-1, -1};
   if (!o.stdin_text.empty() && ::pipe2(pipefd, O_CLOEXEC) != 0) {
     return fail(std::string("pipe: ") + std::strerror(errno));
@@ -119,18 +155,35 @@ Result<Child> spawn(const SpawnOptions& o) {
     if (pipefd[0] >= 0) ::close(pipefd[0]), ::close(pipefd[1]);
     return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));
   }
-  if (pid == 0) {
-    if (pipefd[1] >= 0) ::close(pipefd[1]);
-    exec_child(o, pipefd[0], argv.data(), envp.data());
-  }
+  if (pid == 0) exec_child(p, pipefd[0]);
   if (pipefd[0] >= 0) {
     ::close(pipefd[0]);
-    // Small commands fit the pipe buffer; SIGPIPE is avoided by MSG-less write + ignore errors.
+    // Small commands fit the pipe buffer; a child that does not read gets EOF, not a block.
     const ssize_t n = ::write(pipefd[1], o.stdin_text.data(), o.stdin_text.size());
     (void)n;
     ::close(pipefd[1]);
   }
   return Child(pid);
+}
+
+Status spawn_detached(const SpawnOptions& o) {
+  if (o.argv.empty()) return fail("nothing to run");
+  if (o.as && o.as->uid != 0 && o.as->gid == 0) return fail("a user's child needs the user's group");
+  const Prepared p = prepare(o);
+  const pid_t middle = ::fork();
+  if (middle < 0) return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));
+  if (middle == 0) {
+    const pid_t pid = ::fork();
+    if (pid == 0) exec_child(p, -1);
+    _exit(pid > 0 ? 0 : 1);
+  }
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return fail("cannot start " + o.argv[0]);
+  }
+  return Ok{};
 }
 
 std::optional<std::string> find_program(const std::string& program, const std::string& path_list) {
@@ -151,6 +204,13 @@ std::optional<std::string> find_program(const std::string& program, const std::s
   return std::nullopt;
 }
 
+Status set_data_rlimit(std::uint64_t bytes) {
+  rlimit rl{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+  if (setrlimit(RLIMIT_DATA, &rl) != 0)
+    return fail(std::string("cannot set RLIMIT_DATA: ") + std::strerror(errno));
+  return Ok{};
+}
+
 Result<int> run(const SpawnOptions& options, std::chrono::milliseconds timeout) {
   auto child = spawn(options);
   if (!child) return child.error();
@@ -164,11 +224,7 @@ Result<int> run(const SpawnOptions& options, std::chrono::milliseconds timeout) 
   return fail(options.argv[0] + " was killed by signal " + std::to_string(WTERMSIG(*status)));
 }
 
-}  // namespace gracepack::os
-
-namespace gracepack::os {
-
-Result<std::string> run_output(SpawnOptions options, std::chrono::milliseconds timeout) {
+Result<Output> run_capture(SpawnOptions options, std::chrono::milliseconds timeout) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
   options.stdout_fd = fds[1];
@@ -184,10 +240,13 @@ Result<std::string> run_output(SpawnOptions options, std::chrono::milliseconds t
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
-    pollfd p{fds[0], POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    pollfd pfd{fds[0], POLLIN, 0};
+    const int r = ::poll(&pfd, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
     char buf[4096];
     const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > (1u << 20)) break;
@@ -197,49 +256,20 @@ Result<std::string> run_output(SpawnOptions options, std::chrono::milliseconds t
       deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(0))));
   if (!status) {
     child->stop(std::chrono::milliseconds(0));
-    return fail(options.argv[0] + " did not finish within " + std::to_string(timeout.count()) +
-                " ms");
+    return fail_transient(options.argv[0] + " did not finish within " +
+                          std::to_string(timeout.count() / 1000) + " s");
   }
-  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-    return fail(options.argv[0] + " failed (status " + std::to_string(*status) + ")");
+  if (!WIFEXITED(*status)) {
+    return fail(options.argv[0] + " was killed by signal " + std::to_string(WTERMSIG(*status)));
   }
-  return out;
+  return Output{WEXITSTATUS(*status), std::move(out)};
 }
 
-}  // namespace gracepack::os
-
-namespace gracepack::os {
-
-Status spawn_detached(const SpawnOptions& options) {
-  const pid_t middle = ::fork();
-  if (middle < 0) return fail("cannot start " + options.argv[0] + ": " + std::strerror(errno));
-  if (middle == 0) {
-    auto child = spawn(options);
-    if (child) (void)child->release();
-    _exit(child ? 0 : 1);
-  }
-  int status = 0;
-  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return fail("cannot start " + options.argv[0]);
-  }
-  return Ok{};
-}
-
-Result<int> run_in_child(const std::function<int()>& fn, std::chrono::milliseconds timeout) {
-  const pid_t pid = ::fork();
-  if (pid < 0) return fail(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) _exit(fn() & 0xff);
-  Child child(pid);
-  auto status = child.wait_for(timeout);
-  if (!status) {
-    child.stop(std::chrono::milliseconds(0));
-    return fail("no answer within " + std::to_string(timeout.count() / 1000) + " s");
-  }
-  if (!WIFEXITED(*status))
-    return fail("the call died with signal " + std::to_string(WTERMSIG(*status)));
-  return WEXITSTATUS(*status);
+Result<std::string> run_output(SpawnOptions options, std::chrono::milliseconds timeout) {
+  auto r = run_capture(std::move(options), timeout);
+  if (!r) return r.error();
+  if (r->code != 0) return fail("exited with status " + std::to_string(r->code));
+  return std::move(r->out);
 }
 
 }  // namespace gracepack::os

@@ -1,12 +1,12 @@
-// The symbols Slurm loads. Each hook only translates: wrap spank_t, call the hook body, turn its
-// Status into Slurm's return code (-1 on failure, see may_fail), and let no exception escape.
+// The symbols Slurm loads. Each hook only translates: wrap spank_t, hand the hook to the features,
+// turn the Status into Slurm's return code (-1 only where may_fail allows), let nothing escape.
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "hooks.hpp"
+#include "plugin_state.hpp"
 #include "spank.hpp"
-#include "state.hpp"
 
 // Everything is built hidden; these are the plugin's interface (the version script agrees).
 #define GRACEPACK_EXPORT __attribute__((visibility("default")))
@@ -21,30 +21,72 @@ GRACEPACK_EXPORT extern const unsigned int spank_plugin_version = 1;
 
 namespace gracepack::spank {
 
-PluginState& state() {
-  static PluginState s;
-  return s;
+const char* to_string(Hook h) noexcept {
+  constexpr const char* names[] = {"init",      "init_post_opt", "user_init",  "task_post_fork",
+                                   "task_init", "task_exit",     "job_epilog", "exit"};
+  return names[static_cast<int>(h)];
 }
 
-bool may_fail(Context context, const char* hook) {
+bool may_fail(Context context, Hook hook) noexcept {
   if (context == Context::Local || context == Context::Allocator) return true;
-  return context == Context::Remote && std::string(hook) == "task_init";
+  return context == Context::Remote && hook == Hook::TaskInit;
 }
 
 namespace {
 
-template <class F>
-int guarded(spank_t handle, const char* hook, F&& body) noexcept {
+// "job 5 step 0: --pack-gpus=2" for the slurmd log, as slurmstepd received the options.
+std::string step_options(const Spank& sp, PluginState& st) {
+  auto job = sp.job_id();
+  auto step = sp.step_id();
+  std::string line = "job " + (job ? std::to_string(*job) : "?") + " step " +
+                     (step ? std::to_string(*step) : "?") + ":";
+  for (Feature* f : st.features()) {
+    if (f->asked()) line += " " + f->shown();
+  }
+  return line;
+}
+
+// What a user who asked for an option is told when the admin's configuration is broken.
+Status while_disabled(Hook hook, const Spank& sp, PluginState& st) {
+  if (hook != Hook::InitPostOpt || !st.any_asked()) return Ok{};
+  const std::string reason = std::get<Disabled>(st.mode).reason;
+  if (sp.remote()) {
+    log_verbose(step_options(sp, st) + " (ignored: " + reason + ")");
+  } else {
+    log_error("disabled on this cluster (" + reason +
+              "); --pack-gpus and --preempt-requeue have no effect; ask your admin");
+  }
+  return Ok{};
+}
+
+Status run_hook(Hook hook, const Spank& sp, const std::vector<std::string>& args) {
+  PluginState& st = state();
+  if (hook == Hook::Init) return configure(sp, args);
+  // Slurm 22.05 calls the job epilog without slurm_spank_init.
+  if (hook == Hook::JobEpilog && !st.config()) {
+    if (auto r = configure(sp, args); !r) return r;
+  }
+  if (hook == Hook::TaskInit && st.option_error) return *st.option_error;
+  const Config* config = st.config();
+  if (!config) return while_disabled(hook, sp, st);
+  if (hook == Hook::InitPostOpt && sp.remote() && st.any_asked()) log_verbose(step_options(sp, st));
+  for (Feature* f : st.features()) {
+    if (auto r = f->on(hook, sp, *config); !r) return r;
+  }
+  return Ok{};
+}
+
+int guarded(spank_t handle, Hook hook, int ac, char** av) noexcept {
   const Spank sp(handle);
   const bool can_fail = may_fail(sp.context(), hook);
   try {
-    Status st = body(sp);
+    const Status st = run_hook(hook, sp, std::vector<std::string>(av, av + ac));
     if (st) return 0;
     // An empty message: the failure was already reported once (e.g. by another task).
     if (!st.error().message.empty()) log_error(st.error().message);
   } catch (const std::exception& e) {
     try {
-      log_error(std::string(hook) + ": internal error: " + e.what());
+      log_error(std::string(to_string(hook)) + ": internal error: " + e.what());
     } catch (...) {
     }
   } catch (...) {
@@ -52,68 +94,37 @@ int guarded(spank_t handle, const char* hook, F&& body) noexcept {
   return can_fail ? -1 : 0;
 }
 
-bool active() {
-  return state().enabled();
-}
-
 }  // namespace
 }  // namespace gracepack::spank
 
-using gracepack::Ok;
-using gracepack::Status;
-using gracepack::spank::Spank;
+using gracepack::spank::guarded;
+using gracepack::spank::Hook;
 
 extern "C" {
 
 GRACEPACK_EXPORT int slurm_spank_init(spank_t sp, int ac, char** av) {
-  return gracepack::spank::guarded(sp, "init", [&](const Spank& s) -> Status {
-    return gracepack::spank::init(s, std::vector<std::string>(av, av + ac));
-  });
+  return guarded(sp, Hook::Init, ac, av);
 }
-
-GRACEPACK_EXPORT int slurm_spank_init_post_opt(spank_t sp, int, char**) {
-  return gracepack::spank::guarded(sp, "init_post_opt", [](const Spank& s) -> Status {
-    if (s.remote()) return gracepack::spank::remote_init_post_opt(s);
-    if (s.context() == gracepack::spank::Context::Local ||
-        s.context() == gracepack::spank::Context::Allocator) {
-      return gracepack::spank::local_init_post_opt(s);
-    }
-    return Ok{};
-  });
+GRACEPACK_EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::InitPostOpt, ac, av);
 }
-
-GRACEPACK_EXPORT int slurm_spank_user_init(spank_t sp, int, char**) {
-  return gracepack::spank::guarded(sp, "user_init", [](const Spank& s) -> Status {
-    if (!gracepack::spank::active() || !s.remote()) return Ok{};
-    return gracepack::spank::remote_user_init(s);
-  });
+GRACEPACK_EXPORT int slurm_spank_user_init(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::UserInit, ac, av);
 }
-
-GRACEPACK_EXPORT int slurm_spank_task_post_fork(spank_t sp, int, char**) {
-  return gracepack::spank::guarded(sp, "task_post_fork", [](const Spank& s) -> Status {
-    if (!gracepack::spank::active() || !s.remote()) return Ok{};
-    return gracepack::spank::remote_task_post_fork(s);
-  });
+GRACEPACK_EXPORT int slurm_spank_task_post_fork(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::TaskPostFork, ac, av);
 }
-
-GRACEPACK_EXPORT int slurm_spank_task_init(spank_t sp, int, char**) {
-  return gracepack::spank::guarded(sp, "task_init", [](const Spank& s) -> Status {
-    if (!gracepack::spank::active() || !s.remote()) return Ok{};
-    return gracepack::spank::remote_task_init(s);
-  });
+GRACEPACK_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::TaskInit, ac, av);
 }
-
+GRACEPACK_EXPORT int slurm_spank_task_exit(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::TaskExit, ac, av);
+}
 GRACEPACK_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char** av) {
-  return gracepack::spank::guarded(sp, "job_epilog", [&](const Spank& s) -> Status {
-    return gracepack::spank::job_epilog(s, std::vector<std::string>(av, av + ac));
-  });
+  return guarded(sp, Hook::JobEpilog, ac, av);
 }
-
-GRACEPACK_EXPORT int slurm_spank_exit(spank_t sp, int, char**) {
-  return gracepack::spank::guarded(sp, "exit", [](const Spank& s) -> Status {
-    if (!gracepack::spank::active() || !s.remote()) return Ok{};
-    return gracepack::spank::remote_exit(s);
-  });
+GRACEPACK_EXPORT int slurm_spank_exit(spank_t sp, int ac, char** av) {
+  return guarded(sp, Hook::Exit, ac, av);
 }
 
 }  // extern "C"

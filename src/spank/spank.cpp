@@ -1,7 +1,5 @@
 #include "spank.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <vector>
 
@@ -12,15 +10,12 @@ extern "C" {
 namespace gracepack::spank {
 namespace {
 
-std::string item_error(const char* what, spank_err_t rc) {
-  return std::string("cannot read ") + what + " from Slurm: " + spank_strerror(rc);
-}
-
 template <class T>
 Result<T> get(spank_t sp, spank_item_t item, const char* what) {
   T v{};
   const spank_err_t rc = spank_get_item(sp, item, &v);
-  if (rc != ESPANK_SUCCESS) return fail(item_error(what, rc));
+  if (rc != ESPANK_SUCCESS)
+    return fail(std::string("cannot read ") + what + " from Slurm: " + spank_strerror(rc));
   return v;
 }
 
@@ -59,37 +54,6 @@ Context Spank::context() const {
     default:
       return Context::Unknown;
   }
-}
-
-std::string Spank::node_name() const {
-  // In slurmstepd: the node's index in the step's node list (the job's, for the batch step).
-  std::uint32_t index = 0;
-  if (remote() && spank_get_item(sp_, S_JOB_NODEID, &index) == ESPANK_SUCCESS) {
-    auto list = getenv("SLURM_STEP_NODELIST");
-    if (!list) list = getenv("SLURM_JOB_NODELIST");
-    if (list) {
-      std::string name;
-      // auto: hostlist_t is a pointer type up to 23.05 and a struct from 23.11 on.
-      if (auto hl = slurm_hostlist_create(list->c_str())) {
-        for (std::uint32_t i = 0; i <= index; ++i) {
-          char* host = slurm_hostlist_shift(hl);
-          if (!host) {
-            name.clear();
-            break;
-          }
-          name = host;
-          std::free(host);
-        }
-        slurm_hostlist_destroy(hl);
-      }
-      if (!name.empty()) return name;
-    }
-  }
-  // slurmd sets it for the prolog and epilog.
-  if (const char* n = std::getenv("SLURMD_NODENAME")) return n;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
-  return "this node";
 }
 
 std::optional<std::string> Spank::getenv(const std::string& name) const {
@@ -140,6 +104,11 @@ Result<StepKind> Spank::step_kind() const {
   }
 }
 
+bool Spank::is_step(StepKind kind) const {
+  auto k = remote() ? step_kind() : Result<StepKind>(fail("not in slurmstepd"));
+  return k && *k == kind;
+}
+
 Result<uid_t> Spank::uid() const {
   return get<uid_t>(sp_, S_JOB_UID, "the job's user id");
 }
@@ -156,14 +125,29 @@ Result<int> Spank::local_task_id() const {
   return get<int>(sp_, S_TASK_ID, "the local task id");
 }
 
+Result<std::uint32_t> Spank::node_index() const {
+  return get<std::uint32_t>(sp_, S_JOB_NODEID, "the node's index");
+}
+
 Result<pid_t> Spank::task_pid() const {
   return get<pid_t>(sp_, S_TASK_PID, "the task's pid");
+}
+
+Result<int> Spank::task_exit_status() const {
+  return get<int>(sp_, S_TASK_EXIT_STATUS, "the task's exit status");
 }
 
 Result<std::uint64_t> Spank::step_alloc_mem_bytes() const {
   auto mb = get<std::uint64_t>(sp_, S_STEP_ALLOC_MEM, "the step's memory");
   if (!mb) return mb.error();
   return *mb * 1024 * 1024;
+}
+
+std::optional<std::pair<std::uint32_t, std::uint32_t>> Spank::array_ids() const {
+  auto array = get<std::uint32_t>(sp_, S_JOB_ARRAY_ID, "the array id");
+  auto task = get<std::uint32_t>(sp_, S_JOB_ARRAY_TASK_ID, "the array task id");
+  if (!array || !task || *array == 0) return std::nullopt;
+  return std::pair{*array, *task};
 }
 
 Status Spank::register_option(struct spank_option* opt) const {

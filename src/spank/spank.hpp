@@ -1,5 +1,5 @@
 // A small typed wrapper around spank_t: every read returns a value or an Error, every write a
-// Status. It is the only place (with plugin.cpp) that includes Slurm's header.
+// Status. It is the only place (with plugin.cpp) that includes Slurm's SPANK header.
 #pragma once
 
 extern "C" {
@@ -12,12 +12,11 @@ extern "C" {
 #include <optional>
 #include <string>
 
-#include "gracepack/result.hpp"
+#include "gracepack/core/result.hpp"
 
 namespace gracepack::spank {
 
 enum class Context { Local, Allocator, Remote, Slurmd, JobScript, Unknown };
-
 const char* to_string(Context c);
 
 // Slurm's reserved step ids (slurm.h SLURM_BATCH_SCRIPT etc.).
@@ -37,15 +36,17 @@ class Spank {
   Result<std::uint32_t> job_id() const;
   Result<std::uint32_t> step_id() const;
   Result<StepKind> step_kind() const;
+  bool is_step(StepKind kind) const;
   Result<uid_t> uid() const;
   Result<gid_t> gid() const;
   Result<std::uint32_t> local_task_count() const;
-  Result<int> local_task_id() const;  // task index on this node
-  // This node's name as Slurm knows it (several slurmd may share a host). Not SLURMD_NODENAME
-  // from the step's environment: srun copies the batch task's, which names the batch node.
-  std::string node_name() const;
+  Result<int> local_task_id() const;         // task index on this node
+  Result<std::uint32_t> node_index() const;  // this node's index in the step's node list
   Result<pid_t> task_pid() const;
+  Result<int> task_exit_status() const;
   Result<std::uint64_t> step_alloc_mem_bytes() const;
+  // The array ids of an array task; nullopt for other jobs.
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const;
 
   Status register_option(struct spank_option* opt) const;
   // An option's value where only spank_option_getopt can read it (job prolog/epilog); "" when

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <string>
 
-#include "gracepack/config.hpp"
-#include "gracepack/cpuset.hpp"
-#include "gracepack/options.hpp"
-#include "gracepack/pack_env.hpp"
-#include "gracepack/plan.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/config.hpp"
+#include "gracepack/core/cpuset.hpp"
+#include "gracepack/core/options.hpp"
+#include "gracepack/core/pack_env.hpp"
+#include "gracepack/core/plan.hpp"
+#include "gracepack/core/text.hpp"
 
 namespace {
 

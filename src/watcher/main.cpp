@@ -1,245 +1,209 @@
-// gracepack-watcher: lives in a --preempt-requeue job's batch step, as the job's user with no
-// capabilities, started (detached) by the plugin as the batch script starts.
+// gracepack-watcher: one per --preempt-requeue job run and node, as the job's user with no
+// capabilities; started (detached) by the plugin in the batch step, and on the job's other nodes
+// by the first task of the first srun step there. It only does I/O: what it decides is in
+// core/watcher_logic, what it is told is core/watcher_args, what it writes is core/job_dir.
 //
-// It waits for the grace period to start without asking slurmctld anything: the extern step's
-// placeholder process (PrologFlags=Contain) dies of the SIGTERM Slurm sends at grace start, and a
-// pidfd on it wakes the watcher. Then one RPC reads the job's record to learn why (preemption,
-// or scancel, time limit, ...). On preemption it writes the notice file, prints a line on the
-// job's stderr and signals every process of the job on this node except the batch shell (whose
-// death would take the whole batch step with it) and srun clients (Slurm signals their tasks).
-// Without an extern step it reads the job's record every --poll seconds instead.
-#include <getopt.h>
+// It waits for the grace period to start without asking slurmctld anything: Slurm's placeholder
+// in the extern step (PrologFlags=Contain) dies of the SIGTERM Slurm sends at grace start, and a
+// pidfd on it wakes the watcher. One read of the job's record (gracepack-ctl) then says why. On
+// preemption it writes the notice file, prints a line on the job's stderr and signals the job's
+// processes on this node (core::signal_targets). Where there is no placeholder (no extern step,
+// Slurm 26.05, or it died of another signal such as scancel --signal=USR1) it reads the record
+// every --poll seconds instead.
+//
+// It never leaves before its step ends: it holds the node's lock for the run so that no later
+// watcher starts, and the status file says what it saw, so that a notice is given once.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <ctime>
-#include <string>
 #include <thread>
 
-extern "C" {
-#include <slurm/slurm.h>
-}
-
-#include "../slurm/controller.hpp"
-#include "gracepack/os.hpp"
-#include "gracepack/preempt.hpp"
-#include "gracepack/text.hpp"
+#include "gracepack/core/job_dir.hpp"
+#include "gracepack/core/notice.hpp"
+#include "gracepack/core/retry.hpp"
+#include "gracepack/core/watcher_args.hpp"
+#include "gracepack/core/watcher_logic.hpp"
+#include "gracepack/os/cgroups.hpp"
+#include "gracepack/os/files.hpp"
+#include "gracepack/os/proc.hpp"
+#include "gracepack/slurm/ctl_client.hpp"
 
 namespace {
 
 using namespace gracepack;
-
-struct Args {
-  std::uint32_t job = 0;
-  pid_t shell = 0;
-  std::string dir;
-  int signal = SIGTERM;
-  bool notify_shell = false;
-  bool quiet = false;  // no line on stderr: another node's watcher speaks for the job
-  unsigned poll = 5;
-  PreemptRequest request;
-  unsigned admin_max = 5;
-};
 
 void say(const std::string& msg) {
   std::fprintf(stderr, "%s\n", msg.c_str());
   std::fflush(stderr);
 }
 
-Status write_file_atomically(const std::string& dir, const std::string& name,
-                             const std::string& text) {
-  const std::string tmp = dir + "/." + name + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("cannot write " + tmp + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) {
-    return fail("cannot write " + dir + "/" + name + ": " + std::strerror(errno));
-  }
-  return Ok{};
+[[noreturn]] void hold_until_the_step_ends() {
+  while (true) ::pause();
 }
 
-// The extern step's processes, or -1 when there is no extern step (no PrologFlags=Contain).
-int open_extern_pidfd(const os::JobCgroups& cg) {
-  for (pid_t pid : os::pids_in_tree(cg.job + "/step_extern")) {
-    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (fd >= 0) return fd;
-  }
-  return -1;
-}
+class Watcher {
+ public:
+  Watcher(WatcherArgs args, os::UniqueFd dir, os::JobCgroups cg)
+      : a_(std::move(args)), dir_(std::move(dir)), cg_(std::move(cg)), ctl_(a_.ctl, ctl_env()) {}
 
-// The job's record, retried briefly: slurmctld may be busy at the moment of a preemption.
-Result<JobRecord> load(slurm::SlurmController& ctl, std::uint32_t job) {
-  Result<JobRecord> r = fail("not asked");
-  for (int i = 0; i < 10; ++i) {
-    r = ctl.load_job(job);
-    if (r) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  return r;
-}
-
-unsigned signal_job(const Args& a, const os::JobCgroups& cg) {
-  unsigned count = 0;
-  const pid_t self = ::getpid();
-  const uid_t uid = ::getuid();
-  std::vector<std::string> steps{"step_batch"};
-  // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
-  if (a.signal != SIGTERM) {
-    for (const auto& s : os::subdirs(cg.job)) {
-      if (s != "step_batch" && s != "step_extern" && s.rfind("step_", 0) == 0) steps.push_back(s);
-    }
-  }
-  for (const auto& step : steps) {
-    for (pid_t pid : os::pids_in_tree(cg.job + "/" + step)) {
-      if (pid == self || (pid == a.shell && !a.notify_shell)) continue;
-      const std::string name = os::process_name(pid);
-      if (name == "srun" || name == "slurmstepd" || name.empty()) continue;
-      // Only the job's own processes; kill() would refuse others anyway.
-      auto status = os::read_file("/proc/" + std::to_string(pid) + "/status");
-      if (!status || status->find("\nUid:\t" + std::to_string(uid) + "\t") == std::string::npos)
-        continue;
-      if (::kill(pid, a.signal) == 0) ++count;
-    }
-  }
-  return count;
-}
-
-int deliver(const Args& a, const os::JobCgroups& cg, const JobRecord& job) {
-  const std::time_t now = std::time(nullptr);
-  Notice n;
-  n.cause = Cause::Preemption;
-  n.notice_time = job.preempt_time ? job.preempt_time : now;
-  n.deadline = job.end_time;
-  n.signal = a.signal;
-  n.restart_count = job.restart_count;
-  n.max_requeue = requeue_cap(a.request, a.admin_max);
-  JobRecord ended = job;
-  ended.state = JobState::Preempted;
-  const Decision d = decide_requeue(ended, a.request, a.admin_max);
-  n.will_requeue = d.requeue;
-  if (auto st = write_file_atomically(a.dir, "notice", format_notice(n)); !st)
-    say("gracepack: " + st.error().message);
-  std::string msg = notice_message(n, job.job_id, now);
-  if (!d.requeue && job.restart_count < n.max_requeue) msg += " (" + d.reason + ")";
-  if (!a.quiet) say(msg);
-  const unsigned count = signal_job(a, cg);
-  (void)write_file_atomically(a.dir, "watcher",
-                              format_watcher_status({std::time(nullptr), count, job.preempt_time}));
-  return 0;
-}
-
-Result<Args> parse_args(int argc, char** argv) {
-  Args a;
-  static const option opts[] = {{"job", required_argument, nullptr, 'j'},
-                                {"shell", required_argument, nullptr, 's'},
-                                {"dir", required_argument, nullptr, 'd'},
-                                {"request", required_argument, nullptr, 'r'},
-                                {"max-requeue", required_argument, nullptr, 'm'},
-                                {"poll", required_argument, nullptr, 'p'},
-                                {"notify-shell", no_argument, nullptr, 'n'},
-                                {"quiet", no_argument, nullptr, 'q'},
-                                {nullptr, 0, nullptr, 0}};
-  for (int c; (c = getopt_long(argc, argv, "", opts, nullptr)) != -1;) {
-    std::optional<std::int64_t> n;
-    switch (c) {
-      case 'j':
-        n = text::parse_int(optarg, 1, UINT32_MAX);
-        if (!n) return fail("bad --job");
-        a.job = static_cast<std::uint32_t>(*n);
-        break;
-      case 's':
-        n = text::parse_int(optarg, 0, 1 << 30);  // 0: no batch shell (an srun step's watcher)
-        if (!n) return fail("bad --shell");
-        a.shell = static_cast<pid_t>(*n);
-        break;
-      case 'd':
-        a.dir = optarg;
-        break;
-      case 'r': {
-        auto r = parse_preempt_requeue(optarg);
-        if (!r) return r.error();
-        a.request = *r;
-        a.signal = r->signal;
-        break;
+  // Returns only if the watcher has nothing left to do.
+  void run() {
+    if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
+    write_status(WatchState::Watching);
+    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
+    if (placeholder) {
+      if (auto fd = os::open_pidfd(*placeholder)) {
+        wait_readable(*fd);
+        write_status(WatchState::Waking);
+        if (check() != WakeVerdict::KeepWatching) return;
       }
-      case 'm':
-        n = text::parse_int(optarg, 0, 1000);
-        if (!n) return fail("bad --max-requeue");
-        a.admin_max = static_cast<unsigned>(*n);
-        break;
-      case 'p':
-        n = text::parse_int(optarg, 1, 3600);
-        if (!n) return fail("bad --poll");
-        a.poll = static_cast<unsigned>(*n);
-        break;
-      case 'n':
-        a.notify_shell = true;
-        break;
-      case 'q':
-        a.quiet = true;
-        break;
-      default:
-        return fail("unknown option");
+    } else if (extern_step_exists()) {
+      // The extern step is there but its placeholder is not: it died before this watcher
+      // started (a step starting here during the grace period), or this release runs none.
+      if (check() != WakeVerdict::KeepWatching) return;
+    }
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::seconds(a_.poll));
+      if (check() != WakeVerdict::KeepWatching) return;
     }
   }
-  if (!a.job || a.dir.empty() || a.dir.front() != '/')
-    return fail("--job, --shell and --dir are required");
-  return a;
-}
+
+ private:
+  static std::vector<std::string> ctl_env() {
+    std::vector<std::string> env{"PATH=/usr/bin:/bin"};
+    if (const char* conf = std::getenv("SLURM_CONF"))
+      env.push_back(std::string("SLURM_CONF=") + conf);
+    return env;
+  }
+
+  std::string extern_dir() const { return cg_.job + "/step_extern"; }
+  bool extern_step_exists() const { return ::access(extern_dir().c_str(), F_OK) == 0; }
+
+  std::optional<WatcherStatus> previous_status() const {
+    auto text = os::read_small_file_at(dir_.get(), JobDirLayout::kStatus, JobDirLayout::kMaxFile);
+    if (!text) return std::nullopt;
+    auto s = parse_watcher_status(*text);
+    if (!s || s->run != a_.run) return std::nullopt;
+    return *s;
+  }
+
+  void write_status(WatchState state, const JobRecord* job = nullptr, Cause cause = Cause::Running,
+                    unsigned signalled = 0) {
+    WatcherStatus s;
+    s.run = a_.run;
+    s.state = state;
+    s.since = std::time(nullptr);
+    s.cause = cause;
+    s.restart = a_.restart;
+    if (job) {
+      s.start_time = job->start_time;
+      s.preempt_time = job->preempt_time;
+    }
+    if (state == WatchState::Delivered) {
+      s.delivered = s.since;
+      s.signalled = signalled;
+    }
+    if (auto st = os::write_file_atomically(dir_.get(), JobDirLayout::kStatus,
+                                            format_watcher_status(s), 0600);
+        !st) {
+      say("gracepack: " + st.error().message);
+    }
+  }
+
+  static void wait_readable(const os::UniqueFd& fd) {
+    pollfd p{fd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+  }
+
+  // One read of the job's record and what it means.
+  WakeVerdict check() {
+    Retry retry({std::chrono::milliseconds(500), std::chrono::seconds(5)}, RetryClock::real());
+    auto job = with_retry([&] { return ctl_.load_job(a_.job); }, retry);
+    if (!job) return WakeVerdict::KeepWatching;  // the next poll asks again
+    const Wake w = judge_wake(*job);
+    switch (w.verdict) {
+      case WakeVerdict::Deliver:
+        deliver(*job);
+        break;
+      case WakeVerdict::Stop:
+        write_status(WatchState::NotPreempted, &*job, w.cause);
+        break;
+      case WakeVerdict::KeepWatching:
+        write_status(WatchState::Watching, &*job);
+        break;
+    }
+    return w.verdict;
+  }
+
+  void deliver(const JobRecord& job) {
+    const std::time_t now = std::time(nullptr);
+    const Notice n = notice_for(job, a_.request, a_.admin_max, now);
+    if (auto st =
+            os::write_file_atomically(dir_.get(), JobDirLayout::kNotice, format_notice(n), 0600);
+        !st) {
+      say("gracepack: " + st.error().message);
+    }
+    if (!a_.quiet) say(notice_message(n, job.job_id, now));
+    std::vector<ProcessInfo> processes;
+    for (const std::string& step : os::subdirs(cg_.job)) {
+      if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
+      auto more = os::processes_in(cg_.job + "/" + step, step);
+      processes.insert(processes.end(), more.begin(), more.end());
+    }
+    SignalScope scope;
+    scope.self = ::getpid();
+    scope.shell = a_.shell;
+    scope.uid = ::getuid();
+    scope.notify_shell = a_.notify_shell;
+    // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
+    scope.other_steps = a_.request.signal != SIGTERM;
+    unsigned count = 0;
+    for (const ProcessInfo& p : signal_targets(processes, scope)) {
+      auto fd = os::open_pidfd(p);
+      if (fd && os::signal_pidfd(*fd, a_.request.signal)) ++count;
+    }
+    write_status(WatchState::Delivered, &job, Cause::Preemption, count);
+  }
+
+  WatcherArgs a_;
+  os::UniqueFd dir_;
+  os::JobCgroups cg_;
+  slurm::CtlController ctl_;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   ::prctl(PR_SET_NAME, "gracepack-watch");
-  auto args = parse_args(argc, argv);
+  auto args = parse_watcher_args(std::vector<std::string>(argv + 1, argv + argc));
   if (!args) {
     say("gracepack-watcher: " + args.error().message);
     return 2;
   }
-  // The batch step's SIGTERM (scancel, time limit, grace end) simply ends the watcher.
-  ::signal(SIGHUP, SIG_IGN);
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGPIPE, SIG_IGN);
-  // One watcher per job and node: the lock is held for the watcher's life.
-  auto lock = gracepack::os::try_lock(args->dir + "/watcher.lock");
+  // It ends with its step (SIGKILL to the step's cgroup); signals sent to the job (scancel, the
+  // grace-start SIGTERM to srun steps) must not end it before it has said what happened.
+  for (int sig : {SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
+  // One watcher per job run and node: the lock is held for the watcher's life.
+  auto lock = os::try_lock(args->dir + "/" + JobDirLayout::kLock);
   if (!lock) {
     say("gracepack: --preempt-requeue: " + lock.error().message + "; no notice will be given");
     return 1;
   }
-  if (*lock < 0) return 0;  // this node's watcher is already up
-  auto cg = gracepack::os::own_job_cgroups();
-  if (!cg) {
-    say("gracepack: --preempt-requeue: " + cg.error().message + "; no notice will be given");
-    return 1;
+  if (!*lock) return 0;  // this node's watcher is already up
+  os::UniqueFd dir(::open(args->dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  auto cg = os::own_job_cgroups();
+  if (!dir.valid() || !cg) {
+    say("gracepack: --preempt-requeue: " + (cg ? "cannot open " + args->dir : cg.error().message) +
+        "; no notice will be given");
+    hold_until_the_step_ends();
   }
-  slurm_init(nullptr);
-  gracepack::slurm::SlurmController ctl;
-
-  const int pidfd = open_extern_pidfd(*cg);
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-    auto job = load(ctl, args->job);
-    if (job && gracepack::classify(*job) == gracepack::Cause::Preemption)
-      return deliver(*args, *cg, *job);
-    return 0;  // the job is ending for another reason (scancel, time limit, its end)
-  }
-  // No extern step: one cheap RPC per interval, for as long as the job runs.
-  while (true) {
-    std::this_thread::sleep_for(std::chrono::seconds(args->poll));
-    auto job = ctl.load_job(args->job);
-    if (!job) continue;
-    if (job->preempt_time) return deliver(*args, *cg, *job);
-    if (job->state != gracepack::JobState::Running && job->state != gracepack::JobState::Suspended)
-      return 0;
-  }
+  Watcher(*args, std::move(dir), *cg).run();
+  hold_until_the_step_ends();
 }

@@ -1,12 +1,12 @@
-// The notice file and the watcher's status file, which the epilog (root) reads from a directory
-// the job's user controls. What parses must survive its own format.
+// Every file of a job's directory and root's marker beside it: the epilog (root) reads them from
+// a directory the job's user controls. What parses must survive its own format.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/controller.hpp"
-#include "gracepack/preempt.hpp"
+#include "gracepack/core/job_dir.hpp"
+#include "gracepack/core/notice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -17,9 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto s = gracepack::parse_watcher_status(text)) {
     auto again = gracepack::parse_watcher_status(gracepack::format_watcher_status(*s));
-    if (!again || again->delivered != s->delivered || again->signalled != s->signalled ||
-        again->preempt_time != s->preempt_time)
+    if (!again) std::abort();
+    if (again->state != s->state || again->run != s->run ||
+        (s->state == gracepack::WatchState::Delivered &&
+         (again->delivered != s->delivered || again->signalled != s->signalled)))
       std::abort();
+  }
+  if (auto m = gracepack::parse_run_marker(text)) {
+    auto again = gracepack::parse_run_marker(gracepack::format_run_marker(*m));
+    if (!again || !(*again == *m)) std::abort();
   }
   return 0;
 }

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "gracepack/plan.hpp"
+#include "gracepack/core/plan.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* d, std::size_t size) {
   using namespace gracepack;

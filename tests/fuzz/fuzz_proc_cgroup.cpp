@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "gracepack/cgroup.hpp"
+#include "gracepack/core/cgroup_path.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -16,6 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)gracepack::strictly_below(step->step, step->job);
     }
   }
-  if (mem && track) (void)gracepack::strictly_below(mem->path, track->path);
+  if (mem && track) {
+    (void)gracepack::strictly_below(mem->path, track->path);
+    (void)gracepack::task_limit_allowed(mem->path, track->path);
+  }
   return 0;
 }

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "gracepack/mps.hpp"
-#include "gracepack/process.hpp"
+#include "gracepack/os/mps_daemon.hpp"
+#include "gracepack/os/process.hpp"
 
 extern char** environ;
 

@@ -1,0 +1,54 @@
+// Cgroup membership as /proc/<pid>/cgroup states it (pure parsing; the I/O is in os/).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gracepack/core/result.hpp"
+
+namespace gracepack {
+
+struct CgroupEntry {
+  std::string hierarchy;    // "4", or "0" for the v2 unified hierarchy
+  std::string controllers;  // "memory", "cpu,cpuacct", "" for v2
+  std::string path;         // "/slurm_node/uid_1000/job_5/step_0/task_1"
+};
+
+Result<std::vector<CgroupEntry>> parse_proc_cgroup(std::string_view text);
+
+// A cgroup path and the hierarchy it is in (v1 or the v2 unified one).
+struct CgroupPath {
+  bool v2 = false;
+  std::string path;
+};
+
+// Where a process's memory is accounted: the v1 memory hierarchy's path, else the v2 path.
+std::optional<CgroupPath> memory_cgroup(const std::vector<CgroupEntry>& entries);
+
+// Where proctrack/cgroup keeps a process: the v1 freezer hierarchy's path, else the v2 path.
+std::optional<CgroupPath> proctrack_cgroup(const std::vector<CgroupEntry>& entries);
+
+// For a path inside a step's cgroup, the job's cgroup and the step's: ".../job_5/step_batch/task_0"
+// (cgroup v1), ".../job_5/step_0/user/task_1" (v2) and ".../s39XM8MSE2QC00/step_0/..." (v2 from
+// Slurm 26.05, where a job's cgroup is named after its SLUID); nullopt outside a step.
+struct StepCgroup {
+  std::string job;
+  std::string step;
+};
+std::optional<StepCgroup> step_cgroup(std::string_view path);
+
+// True when `child` is strictly below `parent` (both cgroup paths, no "..", no "//").
+bool strictly_below(std::string_view child, std::string_view parent);
+
+// A job's cgroup directory name: "job_<id>" or a SLUID ("s" and 13 Crockford base32 digits).
+bool job_cgroup_name(std::string_view name);
+
+// Whether root may write a memory limit into `task` (a packed task's cgroup), seen from
+// slurmstepd's own cgroup `stepd`: both in the same step, the task strictly below the step and
+// not in slurmstepd's own leaf (v2: step_N/slurm, where the tasks are in step_N/user/task_M; v1:
+// slurmstepd sits in step_N itself, the tasks in step_N/task_M).
+Status task_limit_allowed(std::string_view task, std::string_view stepd);
+
+}  // namespace gracepack

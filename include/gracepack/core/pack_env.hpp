@@ -1,0 +1,50 @@
+// What a packed task sees: its GPU variables narrowed to its own GPU, and GRACEPACK_* variables
+// that tell it its slot, so one program can choose per-task arguments without a multi-prog file.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gracepack/core/plan.hpp"
+
+namespace gracepack {
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+using Getenv = std::function<std::optional<std::string>(const std::string&)>;
+
+enum class MemoryEnforcement { None, Cgroup, Rlimit };
+const char* to_string(MemoryEnforcement m);
+
+// The vendor variables Slurm (or the site) sets per step with one entry per GPU, in step order.
+struct GpuVariables {
+  std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+  std::vector<std::string> ignored;  // set, but not one entry per GPU: left as they are
+};
+
+// Reads the step's GPU variables. The GPU ids come from SLURM_STEP_GPUS (global ids, the names
+// the admin's map and sysfs use), else from CUDA_VISIBLE_DEVICES.
+std::vector<std::string> step_gpu_ids(const Getenv& getenv);
+GpuVariables gpu_variables(const Getenv& getenv, std::size_t gpus);
+
+// The variables to set for one task. OMP_NUM_THREADS only when the user has not set it.
+Env task_environment(const TaskSlot& slot, const NodeFacts& node, const GpuVariables& vars,
+                     bool omp_set_by_user);
+
+// Whether the limit found on a task's own cgroup is its share: the kernel rounds a limit down to
+// whole pages, so a little below counts.
+bool cgroup_enforces(std::uint64_t share, std::uint64_t cgroup_limit);
+
+// The per-task GPU binding Slurm itself was asked for (--gpu-bind, --ntasks-per-gpu,
+// --gpus-per-task), as SLURMD_TRES_BIND shows it in the task's environment; empty when none.
+std::string slurm_gpu_binding(std::string_view tres_bind);
+
+// The per-node table printed with --pack-gpus=...,verbose and on failure.
+std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,
+                        const std::string& node_name, MemoryEnforcement memory,
+                        const std::string& gpu_share);
+
+}  // namespace gracepack

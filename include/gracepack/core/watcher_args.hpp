@@ -1,0 +1,36 @@
+// The watcher's command line, as the plugin writes it and gracepack-watcher reads it: one struct
+// and its two conversions, so that both sides cannot drift apart.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/options.hpp"
+#include "gracepack/core/result.hpp"
+
+namespace gracepack {
+
+struct WatcherArgs {
+  std::uint32_t job = 0;
+  std::string dir;  // the job's directory on this node (absolute)
+  std::string run;  // this run's nonce (the root marker's), written into the status file
+  pid_t shell = 0;  // the batch shell; 0: the watcher of an srun step (another node)
+  PreemptRequest request;
+  unsigned admin_max = 5;
+  unsigned poll = 5;  // seconds between reads where there is no extern placeholder
+  bool notify_shell = false;
+  bool quiet = false;    // no line on stderr: the batch node's watcher speaks for the job
+  std::string ctl;       // gracepack-ctl, which asks slurmctld
+  unsigned restart = 0;  // the job's restart count, for the status file
+  bool operator==(const WatcherArgs&) const = default;
+};
+
+// argv for execve: `program` then --key value pairs.
+std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& program);
+// The reverse, from argv without argv[0]. Every value is checked; unknown keys are refused.
+Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args);
+
+}  // namespace gracepack

@@ -1,0 +1,60 @@
+// What the watcher decides, kept apart from how it reads /proc and cgroups so that it is tested
+// on made-up process lists: which process is Slurm's extern placeholder (the one whose death
+// means "the job was signalled"), which processes get the notice signal, and what a wake-up or a
+// poll means.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/job.hpp"
+#include "gracepack/core/preempt_policy.hpp"
+
+namespace gracepack {
+
+struct ProcessInfo {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  uid_t uid = 0;
+  std::string comm;
+  std::string parent_comm;
+  std::string step;  // the step cgroup it lives in: "step_batch", "step_extern", "step_0"
+  unsigned long long start = 0;  // start time in clock ticks (/proc/<pid>/stat), against pid reuse
+  bool operator==(const ProcessInfo&) const = default;
+};
+
+// Slurm's placeholder in the extern step (PrologFlags=Contain): a root process whose parent is
+// the extern slurmstepd. Never slurmstepd itself (on cgroup v2 it is listed first), never an
+// adopted ssh session (pam_slurm_adopt: the user's, parent sshd). nullopt where the release runs
+// none (26.05) or it is gone.
+std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step);
+
+struct SignalScope {
+  pid_t self = 0;            // the watcher
+  pid_t shell = 0;           // the batch shell as the plugin saw it (0: unknown)
+  uid_t uid = 0;             // the job's user
+  bool notify_shell = false; // the admin asked to signal the batch shell too
+  bool other_steps = false;  // srun steps too (the notice signal is not Slurm's SIGTERM)
+};
+
+// The processes that get the notice signal: the job user's processes in the batch step (and the
+// srun steps with other_steps), never the batch shell unless notify_shell (it is the direct child
+// of the batch slurmstepd, whoever started the watcher), srun clients, Slurm's processes or a
+// watcher.
+std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_processes,
+                                        const SignalScope& scope);
+
+enum class WakeVerdict { Deliver, KeepWatching, Stop };
+struct Wake {
+  WakeVerdict verdict = WakeVerdict::KeepWatching;
+  Cause cause = Cause::Running;
+};
+// After the placeholder died or at a poll: deliver the notice (this run is being preempted),
+// keep watching (still running: a signal such as scancel --signal=USR1, or a gang suspension), or
+// stop (the job is ending for another reason: scancel, time limit, its end).
+Wake judge_wake(const JobRecord& job);
+
+}  // namespace gracepack

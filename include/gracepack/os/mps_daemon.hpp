@@ -1,0 +1,53 @@
+// NVIDIA MPS for one step on one node: a private control daemon run as the job's user, its
+// readiness checked before any task starts.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/mps_share.hpp"
+#include "gracepack/os/process.hpp"
+#include "gracepack/core/result.hpp"
+
+namespace gracepack::os {
+
+struct MpsRuntime {
+  std::string control;                // the control program's path
+  std::vector<std::string> base_env;  // PATH etc. for the daemon and its clients
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+class MpsDaemon {
+ public:
+  MpsDaemon() = default;
+  MpsDaemon(MpsDaemon&&) = default;
+  MpsDaemon& operator=(MpsDaemon&&) = default;
+  ~MpsDaemon() { stop(); }
+
+  // Creates a private directory (mode 0700, owned by the caller's effective user, normally the
+  // job's), starts `control -f` in it as the user, and waits until a client gets an answer.
+  static Result<MpsDaemon> start(const MpsRuntime& rt, const std::string& tag);
+
+  const MpsShare& share() const { return share_; }
+  MpsShare& share() { return share_; }
+  pid_t pid() const { return daemon_.pid(); }
+  // Asks the daemon to quit, kills it by pid if it does not, removes the directory as the user.
+  void stop();
+
+ private:
+  MpsRuntime rt_;
+  pid_t owner_ = -1;  // slurmstepd; the tasks forked from it hold copies that must not act
+  std::string dir_;
+  MpsShare share_;
+  Child daemon_;
+};
+
+// Whether this process sees the daemon's pipe directory as slurmstepd made it (with
+// job_container/tmpfs a task has its own /tmp and may not).
+Status mps_reachable(const MpsShare& share);
+
+}  // namespace gracepack::os

@@ -1,0 +1,27 @@
+// Processes as /proc and the cgroup tree show them, and signals sent through pidfds so that a pid
+// reused between reading and signalling is never hit. Readers take their roots for tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/watcher_logic.hpp"
+#include "gracepack/os/files.hpp"
+
+namespace gracepack::os {
+
+// pid, parent, real uid, names and start time; nullopt when the process is gone.
+std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root = "/proc");
+
+// Every process in the cgroup directory `dir` and below it, with `step` as its step name.
+std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string& step,
+                                      const std::string& proc_root = "/proc");
+
+// A pidfd on exactly the process `p` describes (same start time), or an error when it is gone.
+Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root = "/proc");
+Status signal_pidfd(const UniqueFd& fd, int sig);
+
+}  // namespace gracepack::os

@@ -1,0 +1,28 @@
+// CPUs and GPUs of this node as the kernel and the NVIDIA driver describe them, and the calling
+// thread's CPU affinity. Readers take the /sys and /proc roots so tests run on fixture trees.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/plan.hpp"
+#include "gracepack/core/result.hpp"
+
+namespace gracepack::os {
+
+// The CPUs this process may run on (in slurmstepd: the step's cpuset), for any number of CPUs.
+Result<std::vector<int>> allowed_cpus();
+Status set_affinity(const std::vector<int>& cpus);
+
+// Core and NUMA node of each CPU, from sysfs under `sys_root`. SMT siblings share a core id;
+// unknown topology makes every CPU its own core.
+std::vector<Cpu> describe_cpus(const std::vector<int>& ids, const std::string& sys_root = "/sys");
+
+// Fills in each GPU's nearby CPUs: from the admin's map (GPU id -> CPUs) first, else from the
+// NVIDIA driver's PCI address and sysfs local_cpulist/numa_node. Unknown stays empty.
+void add_gpu_locality(std::vector<Gpu>& gpus,
+                      const std::map<std::string, std::vector<int>>& admin_map,
+                      const std::string& sys_root = "/sys", const std::string& proc_root = "/proc");
+
+}  // namespace gracepack::os

@@ -1,0 +1,30 @@
+// The libslurm calls gracepack makes, and the only place that knows how they differ between
+// Slurm releases (22.05 to 26.05; see docs/compatibility.md for every guard). Compiled into
+// gracepack-ctl, which links libslurm, and (cluster_requeues_by_default only) into the plugin,
+// where the calls resolve against the Slurm program that loaded it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gracepack/core/job.hpp"
+#include "gracepack/core/result.hpp"
+
+namespace gracepack::slurm {
+
+// slurm_init() where the release wants it before any RPC (every release gracepack supports has
+// it; 24.11 and later fail without it). Once per process.
+void init_library();
+
+// slurmctld's record of exactly `job_id`: loading the id an array task shares with its array
+// returns every task, so only the entry with this id is taken. A transient error means slurmctld
+// did not answer.
+Result<JobRecord> load_job(std::uint32_t job_id);
+
+// Requeues `id` ("123" or "100_7"), judged by that id's own entry in slurmctld's answer.
+Status requeue(const std::string& id);
+
+// slurmctld's JobRequeue setting (the default of --requeue), for refusals at submission.
+Result<bool> cluster_requeues_by_default();
+
+}  // namespace gracepack::slurm

@@ -1,0 +1,34 @@
+// The Controller the plugin's job epilog and the watcher use: each call runs gracepack-ctl (a
+// small program linked with libslurm) with a deadline, so that no libslurm state lives in
+// slurmd's epilog process (24.11 aborts there without slurm_init, 26.05 crashes) or in the
+// long-lived watcher (which stays small), and a hung RPC never hangs the caller.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/controller.hpp"
+
+namespace gracepack::slurm {
+
+// gracepack-ctl's exit codes: the protocol between it and this client.
+enum CtlExit : int { kCtlOk = 0, kCtlRefused = 1, kCtlUnreachable = 2, kCtlUsage = 3 };
+
+class CtlController : public Controller {
+ public:
+  // `env`: the whole environment of gracepack-ctl (PATH, SLURM_CONF).
+  CtlController(std::string program, std::vector<std::string> env,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  Result<JobRecord> load_job(std::uint32_t job_id) override;
+  Status requeue(const std::string& id) override;
+
+ private:
+  Result<std::string> call(const std::vector<std::string>& args);
+
+  std::string program_;
+  std::vector<std::string> env_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace gracepack::slurm

@@ -1,0 +1,41 @@
+#include "gracepack/core/proc_text.hpp"
+
+#include "gracepack/core/text.hpp"
+
+namespace gracepack {
+
+std::optional<ProcStat> parse_proc_stat(std::string_view text) {
+  const auto open = text.find(" (");
+  const auto close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open + 2)
+    return std::nullopt;
+  ProcStat s;
+  auto pid = text::parse_int(text.substr(0, open), 1, INT32_MAX);
+  if (!pid) return std::nullopt;
+  s.pid = static_cast<pid_t>(*pid);
+  s.comm = std::string(text.substr(open + 2, close - open - 2));
+  if (close + 2 > text.size()) return std::nullopt;
+  // Fields after the comm start at field 3 (state).
+  auto fields = text::split(text::trim(text.substr(close + 2)), ' ');
+  if (fields.size() < 20) return std::nullopt;
+  auto ppid = text::parse_int(fields[1], 0, INT32_MAX);
+  auto start = text::parse_int(fields[19], 0, INT64_MAX);
+  if (!ppid || !start) return std::nullopt;
+  s.ppid = static_cast<pid_t>(*ppid);
+  s.start = static_cast<unsigned long long>(*start);
+  return s;
+}
+
+std::optional<uid_t> parse_status_uid(std::string_view text) {
+  for (auto line : text::split(text, '\n')) {
+    if (line.rfind("Uid:", 0) != 0) continue;
+    auto rest = text::trim(line.substr(4));
+    const auto end = rest.find_first_of(" \t");
+    auto uid = text::parse_int(rest.substr(0, end), 0, UINT32_MAX);
+    if (!uid) return std::nullopt;
+    return static_cast<uid_t>(*uid);
+  }
+  return std::nullopt;
+}
+
+}  // namespace gracepack

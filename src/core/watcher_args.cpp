@@ -1,0 +1,99 @@
+#include "gracepack/core/watcher_args.hpp"
+
+#include "gracepack/core/config.hpp"
+#include "gracepack/core/job_dir.hpp"
+#include "gracepack/core/text.hpp"
+
+namespace gracepack {
+
+std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& program) {
+  std::vector<std::string> v{program,
+                             "--job",
+                             std::to_string(a.job),
+                             "--dir",
+                             a.dir,
+                             "--run",
+                             a.run,
+                             "--shell",
+                             std::to_string(a.shell),
+                             "--request",
+                             to_value(a.request),
+                             "--max-requeue",
+                             std::to_string(a.admin_max),
+                             "--poll",
+                             std::to_string(a.poll),
+                             "--ctl",
+                             a.ctl,
+                             "--restart",
+                             std::to_string(a.restart)};
+  if (a.notify_shell) v.emplace_back("--notify-shell");
+  if (a.quiet) v.emplace_back("--quiet");
+  return v;
+}
+
+Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
+  WatcherArgs a;
+  bool have_job = false, have_dir = false, have_run = false, have_ctl = false;
+  auto absolute = [](const std::string& p) {
+    return !p.empty() && p.front() == '/' && p.find("/../") == std::string::npos && p.size() < 4096;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& key = args[i];
+    if (key == "--notify-shell") {
+      a.notify_shell = true;
+      continue;
+    }
+    if (key == "--quiet") {
+      a.quiet = true;
+      continue;
+    }
+    if (i + 1 >= args.size()) return fail(key + " needs a value");
+    const std::string& v = args[++i];
+    std::optional<std::int64_t> n;
+    if (key == "--job") {
+      n = text::parse_int(v, 1, UINT32_MAX);
+      if (!n) return fail("bad --job '" + v + "'");
+      a.job = static_cast<std::uint32_t>(*n);
+      have_job = true;
+    } else if (key == "--dir") {
+      if (!absolute(v)) return fail("bad --dir '" + v + "'");
+      a.dir = v;
+      have_dir = true;
+    } else if (key == "--run") {
+      if (!valid_run_nonce(v)) return fail("bad --run '" + v + "'");
+      a.run = v;
+      have_run = true;
+    } else if (key == "--shell") {
+      n = text::parse_int(v, 0, 1 << 30);
+      if (!n) return fail("bad --shell '" + v + "'");
+      a.shell = static_cast<pid_t>(*n);
+    } else if (key == "--request") {
+      auto r = parse_preempt_requeue(v);
+      if (!r) return r.error();
+      a.request = *r;
+    } else if (key == "--max-requeue") {
+      n = text::parse_int(v, 0, kMaxUserRequeue);
+      if (!n) return fail("bad --max-requeue '" + v + "'");
+      a.admin_max = static_cast<unsigned>(*n);
+    } else if (key == "--poll") {
+      n = text::parse_int(v, 1, 3600);
+      if (!n) return fail("bad --poll '" + v + "'");
+      a.poll = static_cast<unsigned>(*n);
+    } else if (key == "--restart") {
+      n = text::parse_int(v, 0, 65535);
+      if (!n) return fail("bad --restart '" + v + "'");
+      a.restart = static_cast<unsigned>(*n);
+    } else if (key == "--ctl") {
+      if (!absolute(v)) return fail("bad --ctl '" + v + "'");
+      a.ctl = v;
+      have_ctl = true;
+    } else {
+      return fail("unknown argument '" + key + "'");
+    }
+  }
+  if (!have_job || !have_dir || !have_run || !have_ctl)
+    return fail("--job, --dir, --run and --ctl are required");
+  return a;
+}
+
+}  // namespace gracepack

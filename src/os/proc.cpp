@@ -1,0 +1,87 @@
+#include "gracepack/os/proc.hpp"
+
+#include <dirent.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "gracepack/core/proc_text.hpp"
+#include "gracepack/core/text.hpp"
+
+namespace gracepack::os {
+namespace {
+
+std::optional<ProcStat> stat_of(pid_t pid, const std::string& proc_root) {
+  auto text = read_file(proc_root + "/" + std::to_string(pid) + "/stat");
+  return text ? parse_proc_stat(*text) : std::nullopt;
+}
+
+void collect(const std::string& dir, const std::string& step, const std::string& proc_root,
+             int depth, std::vector<ProcessInfo>& out) {
+  if (depth > 16) return;
+  if (auto procs = read_file(dir + "/cgroup.procs")) {
+    for (auto line : text::split(*procs, '\n')) {
+      auto pid = text::parse_int(text::trim(line), 1, INT32_MAX);
+      if (!pid) continue;
+      if (auto p = read_process(static_cast<pid_t>(*pid), proc_root)) {
+        p->step = step;
+        out.push_back(std::move(*p));
+      }
+    }
+  }
+  if (DIR* d = ::opendir(dir.c_str())) {
+    std::vector<std::string> subs;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_type == DT_DIR && e->d_name[0] != '.') subs.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    for (const auto& s : subs) collect(dir + "/" + s, step, proc_root, depth + 1, out);
+  }
+}
+
+}  // namespace
+
+std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root) {
+  auto st = stat_of(pid, proc_root);
+  if (!st) return std::nullopt;
+  auto status = read_file(proc_root + "/" + std::to_string(pid) + "/status");
+  auto uid = status ? parse_status_uid(*status) : std::nullopt;
+  if (!uid) return std::nullopt;
+  ProcessInfo p;
+  p.pid = pid;
+  p.ppid = st->ppid;
+  p.uid = *uid;
+  p.comm = st->comm;
+  p.start = st->start;
+  if (st->ppid > 0) {
+    if (auto parent = stat_of(st->ppid, proc_root)) p.parent_comm = parent->comm;
+  }
+  return p;
+}
+
+std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string& step,
+                                      const std::string& proc_root) {
+  std::vector<ProcessInfo> out;
+  collect(dir, step, proc_root, 0, out);
+  return out;
+}
+
+Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root) {
+  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0)));
+  if (!fd.valid()) return fail("pidfd_open(" + std::to_string(p.pid) + "): " + std::strerror(errno));
+  // The pid may have been reused since it was read: the pidfd must name the same process.
+  auto now = stat_of(p.pid, proc_root);
+  if (!now || now->start != p.start) return fail("process " + std::to_string(p.pid) + " is gone");
+  return fd;
+}
+
+Status signal_pidfd(const UniqueFd& fd, int sig) {
+  if (::syscall(SYS_pidfd_send_signal, fd.get(), sig, nullptr, 0) != 0)
+    return fail(std::string("pidfd_send_signal: ") + std::strerror(errno));
+  return Ok{};
+}
+
+}  // namespace gracepack::os

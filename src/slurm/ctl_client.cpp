@@ -1,0 +1,47 @@
+#include "gracepack/slurm/ctl_client.hpp"
+
+#include "gracepack/core/text.hpp"
+#include "gracepack/os/process.hpp"
+
+namespace gracepack::slurm {
+
+CtlController::CtlController(std::string program, std::vector<std::string> env,
+                             std::chrono::milliseconds timeout)
+    : program_(std::move(program)), env_(std::move(env)), timeout_(timeout) {}
+
+Result<std::string> CtlController::call(const std::vector<std::string>& args) {
+  os::SpawnOptions o;
+  o.argv = {program_};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = env_;
+  auto out = os::run_capture(o, timeout_);
+  if (!out) {
+    Error e = fail(text::join(o.argv, " ") + ": " + out.error().message);
+    e.transient = true;  // no answer in time counts as slurmctld not answering
+    return e;
+  }
+  if (out->code == kCtlOk) return std::move(out->out);
+  std::string msg(text::trim(out->out));
+  if (msg.rfind("error=", 0) == 0) msg = msg.substr(6);
+  if (msg.empty()) msg = program_ + " exited with status " + std::to_string(out->code);
+  Error e = fail(msg);
+  e.transient = out->code == kCtlUnreachable;
+  return e;
+}
+
+Result<JobRecord> CtlController::load_job(std::uint32_t job_id) {
+  auto out = call({"job", std::to_string(job_id)});
+  if (!out) return out.error();
+  auto r = parse_job_record(*out);
+  if (!r) return r.error();
+  if (r->job_id != job_id) return fail("gracepack-ctl answered for another job");
+  return r;
+}
+
+Status CtlController::requeue(const std::string& id) {
+  auto out = call({"requeue", id});
+  if (!out) return out.error();
+  return Ok{};
+}
+
+}  // namespace gracepack::slurm

@@ -1,0 +1,59 @@
+// gracepack-ctl: the one program of gracepack's that talks to slurmctld through libslurm.
+//
+//   gracepack-ctl job JOBID       prints slurmctld's record of exactly that job (KEY=VALUE)
+//   gracepack-ctl requeue ID      requeues ID ("123", or "100_7" for an array task)
+//
+// Exit codes (slurm/ctl_client.hpp): 0 done, 1 refused, 2 slurmctld did not answer, 3 usage.
+// Failures print one line "error=MESSAGE" on stdout. Run by the job epilog (root) and by the
+// watcher (the job's user); slurmctld's own rules decide what each may read or requeue.
+#include <cstdio>
+#include <string>
+
+#include "gracepack/core/text.hpp"
+#include "gracepack/slurm/api.hpp"
+#include "gracepack/slurm/ctl_client.hpp"
+
+namespace {
+
+int report(const gracepack::Error& e) {
+  std::printf("error=%s\n", e.message.c_str());
+  return e.transient ? gracepack::slurm::kCtlUnreachable : gracepack::slurm::kCtlRefused;
+}
+
+bool valid_id(const std::string& id) {
+  const auto parts = gracepack::text::split(id, '_');
+  if (parts.size() > 2) return false;
+  for (auto p : parts) {
+    if (!gracepack::text::parse_int(p, 0, UINT32_MAX)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace gracepack;
+  const std::string cmd = argc == 3 ? argv[1] : "";
+  const std::string id = argc == 3 ? argv[2] : "";
+  if ((cmd != "job" && cmd != "requeue") || !valid_id(id) ||
+      (cmd == "job" && id.find('_') != std::string::npos)) {
+    std::printf("error=usage: gracepack-ctl job JOBID | gracepack-ctl requeue JOBID[_TASK]\n");
+    return slurm::kCtlUsage;
+  }
+  if (cmd == "job") {
+    const auto n = text::parse_int(id, 1, UINT32_MAX);
+    if (!n) {
+      std::printf("error=usage: a job id is a number from 1\n");
+      return slurm::kCtlUsage;
+    }
+    slurm::init_library();
+    auto r = slurm::load_job(static_cast<std::uint32_t>(*n));
+    if (!r) return report(r.error());
+    std::fputs(format_job_record(*r).c_str(), stdout);
+    return slurm::kCtlOk;
+  }
+  slurm::init_library();
+  auto st = slurm::requeue(id);
+  if (!st) return report(st.error());
+  return slurm::kCtlOk;
+}

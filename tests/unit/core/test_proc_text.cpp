@@ -1,0 +1,26 @@
+#include <gtest/gtest.h>
+
+#include "gracepack/core/proc_text.hpp"
+
+using namespace gracepack;
+
+TEST(ProcStat, ParsesCommWithSpacesAndParens) {
+  const std::string stat =
+      "4242 (my (odd) name) S 4200 4242 4200 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 "
+      "1000 100 18446744073709551615";
+  auto s = parse_proc_stat(stat);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->pid, 4242);
+  EXPECT_EQ(s->comm, "my (odd) name");
+  EXPECT_EQ(s->ppid, 4200);
+  EXPECT_EQ(s->start, 123456u);
+  EXPECT_FALSE(parse_proc_stat("").has_value());
+  EXPECT_FALSE(parse_proc_stat("12 (x) S 1").has_value());
+  EXPECT_FALSE(parse_proc_stat("x (y) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20").has_value());
+}
+
+TEST(ProcStatus, RealUid) {
+  EXPECT_EQ(parse_status_uid("Name:\tx\nUid:\t1001\t0\t0\t0\nGid:\t5\n"), 1001u);
+  EXPECT_FALSE(parse_status_uid("Name:\tx\n").has_value());
+  EXPECT_FALSE(parse_status_uid("Uid:\tabc\n").has_value());
+}

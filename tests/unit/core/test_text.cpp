@@ -1,0 +1,41 @@
+#include <gtest/gtest.h>
+
+#include "gracepack/core/text.hpp"
+
+using namespace gracepack::text;
+
+TEST(Text, SplitKeepsEmptyFields) {
+  auto v = split("a,,b,", ',');
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0], "a");
+  EXPECT_EQ(v[1], "");
+  EXPECT_EQ(v[3], "");
+}
+
+TEST(Text, ParseIntIsStrict) {
+  EXPECT_EQ(parse_int("42", 0, 100), 42);
+  EXPECT_FALSE(parse_int("", 0, 100));
+  EXPECT_FALSE(parse_int("+1", 0, 100));
+  EXPECT_FALSE(parse_int("-1", 0, 100));
+  EXPECT_EQ(parse_int("-1", -5, 100), -1);
+  EXPECT_FALSE(parse_int("101", 0, 100));
+  EXPECT_FALSE(parse_int(" 1", 0, 100));
+  EXPECT_FALSE(parse_int("1234567890123456789", 0, INT64_MAX));
+}
+
+TEST(Text, Sizes) {
+  EXPECT_EQ(parse_size("200M"), 200ull << 20);
+  EXPECT_EQ(parse_size("1g"), 1ull << 30);
+  EXPECT_EQ(parse_size("512"), 512u);
+  EXPECT_FALSE(parse_size("M"));
+  EXPECT_FALSE(parse_size("1.5G"));
+  EXPECT_EQ(format_size(200ull << 20), "200M");
+  EXPECT_EQ(format_size(3ull << 30), "3G");
+  EXPECT_EQ(format_size(1000), "1000");
+}
+
+TEST(Text, TrimAndJoin) {
+  EXPECT_EQ(trim("  a b \n"), "a b");
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(join({}, ","), "");
+}

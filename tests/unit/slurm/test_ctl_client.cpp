@@ -1,0 +1,59 @@
+// The client side of gracepack-ctl against a stand-in program that answers as gracepack-ctl does.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "gracepack/slurm/ctl_client.hpp"
+
+using namespace gracepack;
+
+namespace {
+
+std::string fake_ctl(const std::string& body) {
+  char tmpl[] = "/tmp/gp-ctl-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ::close(fd);
+  std::ofstream(tmpl) << "#!/bin/sh\n" << body << "\n";
+  ::chmod(tmpl, 0755);
+  return tmpl;
+}
+
+}  // namespace
+
+TEST(CtlClient, ReadsTheRecordAndTellsRefusalsFromSilence) {
+  const std::string ok = fake_ctl(
+      "[ \"$1\" = job ] && [ \"$2\" = 42 ] || exit 3\n"
+      "printf 'job_id=42\\nstate=RUNNING\\nuser=1001\\npreempt_time=100\\nconf=%s\\n' x | "
+      "grep -v conf\n");
+  slurm::CtlController ctl(ok, {"PATH=/usr/bin:/bin"});
+  auto r = ctl.load_job(42);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->preempt_time, 100);
+  EXPECT_EQ(r->user, 1001u);
+  EXPECT_FALSE(ctl.load_job(43).ok());  // it answered for another job: refused
+  ::unlink(ok.c_str());
+
+  const std::string down = fake_ctl("echo 'error=Unable to contact slurm controller'; exit 2");
+  slurm::CtlController away(down, {});
+  auto e = away.requeue("42_1");
+  ASSERT_FALSE(e.ok());
+  EXPECT_TRUE(e.error().transient);
+  EXPECT_EQ(e.error().message, "Unable to contact slurm controller");
+  ::unlink(down.c_str());
+
+  const std::string no = fake_ctl("echo 'error=Requested operation is presently disabled'; exit 1");
+  slurm::CtlController refusing(no, {});
+  e = refusing.requeue("42");
+  ASSERT_FALSE(e.ok());
+  EXPECT_FALSE(e.error().transient);
+  ::unlink(no.c_str());
+
+  const std::string hang = fake_ctl("exec sleep 30");
+  slurm::CtlController hung(hang, {}, std::chrono::milliseconds(200));
+  e = hung.requeue("42");
+  ASSERT_FALSE(e.ok());
+  EXPECT_TRUE(e.error().transient);  // no answer in time: slurmctld may answer later
+  ::unlink(hang.c_str());
+}
