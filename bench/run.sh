@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gracepack's benchmarks on a real one-node Slurm, each figure against Slurm without gracepack in
 # the same run. Prints one table. Needs root; starts and stops its own cluster.
-#   bench/run.sh    BENCH_RUNS=N launches per figure (20); BENCH_SECTIONS="launch notice rpc rss plan"
+#   bench/run.sh    BENCH_RUNS=N launches per figure (20);
+#                   BENCH_SECTIONS="launch notice rpc rpc3 rss plan" (rpc3 restarts with 3 nodes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -10,7 +11,7 @@ scripts/build.sh
 export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
 export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
 RUNS=${BENCH_RUNS:-20}
-SECTIONS=${BENCH_SECTIONS:-launch notice rpc rss plan}
+SECTIONS=${BENCH_SECTIONS:-launch notice rpc rss plan rpc3}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 CLUSTER=$ROOT/tests/cluster/cluster.sh
 trap '"$CLUSTER" stop >/dev/null' EXIT
@@ -87,7 +88,12 @@ latency() {
   rm -f lat.out
   local id; id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" -o lat.out "$@" --wrap "$launch ./app.sh")
   for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
-  sleep 1
+  # With gracepack, until the job's watcher holds its lock (it is up); the app is up by then too.
+  if [[ " $* " == *--preempt-requeue* ]]; then
+    for _ in $(seq 120); do [ -f "/run/gracepack/$id/watcher.lock" ] && ! flock -n "/run/gracepack/$id/watcher.lock" true && break; sleep 0.1; done
+  else
+    for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" -f "app.sh" >/dev/null && break; sleep 0.1; done
+  fi
   local t0; t0=$(date +%s.%N)
   as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
   for _ in $(seq $(( (GRACE + 40) * 4 ))); do grep -q '^notice' lat.out 2>/dev/null && break; sleep 0.25; done
@@ -128,7 +134,6 @@ one_job_rpcs() { # one_job_rpcs sbatch-args...: those RPCs from submission to th
   sdiag -r >/dev/null
   local id; id=$(as_user sbatch --parsable -o /dev/null "$@" --wrap 'sleep 1')
   wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" 60
-  sleep 1
   rpcs
 }
 preempted_job_rpcs() { # the same for a job preempted in low-grace (the requeue included)
@@ -136,10 +141,9 @@ preempted_job_rpcs() { # the same for a job preempted in low-grace (the requeue 
   sdiag -r >/dev/null
   local id; id=$(as_user sbatch --parsable -p low-grace -n "$NCPU" --requeue -o /dev/null "$@" --wrap './app.sh')
   wait_log "$CTLD_LOG" "Started JobId=$id \|Allocate JobId=$id " 60
-  sleep 2
+  for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" -f "app.sh" >/dev/null && break; sleep 0.1; done
   as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
   wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" $((GRACE + 60))
-  sleep 1
   rpcs
 }
 if want rpc; then
@@ -160,13 +164,35 @@ if want rss; then
   id=$(as_user sbatch --parsable --requeue --preempt-requeue -o /dev/null --wrap 'sleep 20')
   # This job's watcher, by its command line (not a step's that left at once, nor an exited one).
   watcher() { pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || true; }
-  for _ in $(seq 120); do [ -n "$(watcher)" ] && break; sleep 0.25; done
-  sleep 1
+  # Up and waiting: it holds the job's lock once it has started watching.
+  for _ in $(seq 120); do [ -n "$(watcher)" ] && ! flock -n "/run/gracepack/$id/watcher.lock" true 2>/dev/null && break; sleep 0.25; done
   wpid=$(watcher)
   [ -n "$wpid" ] || { echo "bench: no watcher started within 30 s" >&2; exit 1; }
   rss=$(ps -o rss= -p "$wpid" | tr -d ' ')
   row "RSS of gracepack-watcher, one per job (KiB)" "-" "$rss" "-"
   as_user scancel "$id" || true
+fi
+
+# --- a 3-node job that is not preempted: what its end costs slurmctld ----------------------
+# Only the batch host decides, from root's marker and the watcher's status: the other nodes'
+# epilogs and the batch host's send nothing (before: one read per node).
+if want rpc3; then
+  "$CLUSTER" restart --nodes 3 >/dev/null
+  eval "$("$CLUSTER" env)"
+  mkdir -p "$W" && chown "$GP_TEST_USER" "$W" && cd "$W"
+  three_node_rpcs() {
+    reset_queue
+    sdiag -r >/dev/null
+    local id; id=$(as_user sbatch --parsable -N3 --exclusive --mem=100M -o /dev/null "$@" \
+      --wrap 'srun --ntasks-per-node=1 sleep 1')
+    for n in gp1 gp2 gp3; do wait_log "$GP_CLUSTER_DIR/log/slurmd-$n.log" "completed epilog for jobid $id\$" 60; done
+    rpcs
+  }
+  "$CLUSTER" plugstack ""
+  none3=$(three_node_rpcs --requeue)
+  "$CLUSTER" plugstack "required $PLUGIN state_dir=/run/gracepack-%n"
+  gp3=$(three_node_rpcs --requeue --preempt-requeue)
+  row "RPCs (same types) per unpreempted 3-node job" "$none3" "$gp3" "+$((gp3 - none3))"
 fi
 
 if want plan; then

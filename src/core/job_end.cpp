@@ -101,15 +101,24 @@ EpilogPlan plan_epilog(const EpilogFacts& f) {
       p.why = "the watcher saw the job end without a preemption";
       return p;
     case WatchState::Watching:
-      if (m.watcher_at_exit == WatchState::Watching && m.script_status) {
-        p.ask_slurm = false;
-        p.cause = WIFEXITED(*m.script_status) && WEXITSTATUS(*m.script_status) == 0
-                      ? Cause::Completion
-                      : Cause::Failure;
-        p.why = "the watcher was watching, with no grace period begun, when the script ended";
+      if (m.watcher_at_exit != WatchState::Watching || !m.script_status) {
+        p.why = "the watcher was not watching when the batch script ended (killed?)";
         return p;
       }
-      p.why = "the watcher was not watching when the batch script ended (killed?)";
+      // A script that a signal ended (scancel, a time limit: Slurm signals the script and the
+      // extern step at once) may have ended before the watcher heard the same signal.
+      if (!WIFEXITED(*m.script_status) || WEXITSTATUS(*m.script_status) >= 128) {
+        p.why = "a signal ended the batch script";
+        return p;
+      }
+      // A time limit the user wants requeued is worth a read even without a sign of one.
+      if (f.request.on_timelimit) {
+        p.why = "'timelimit' asks for a requeue at the time limit";
+        return p;
+      }
+      p.ask_slurm = false;
+      p.cause = WEXITSTATUS(*m.script_status) == 0 ? Cause::Completion : Cause::Failure;
+      p.why = "the watcher was watching, with no grace period begun, when the script ended";
       return p;
     default:
       p.why = "the watcher was woken but left no verdict";
@@ -123,6 +132,14 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
   if (!plan.decide) return out;
   out.acted = true;
   const RunMarker& m = *f.marker;
+  if (!f.status_note.empty()) {
+    // The user's status file was not read: say why, so that what root refused is on record.
+    AuditRecord r = base_record(f, record_from_marker(f), Cause::Running);
+    r.event = "ignored";
+    r.decision = "ignored";
+    r.reason = "the watcher's status file: " + f.status_note;
+    out.records.push_back(std::move(r));
+  }
 
   if (!plan.ask_slurm) {
     JobRecord job = record_from_marker(f);

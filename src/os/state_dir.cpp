@@ -101,10 +101,16 @@ bool StateDir::has_job_dir(std::uint32_t job, uid_t uid) const {
   return open_job_dir(job, uid).ok();
 }
 
-Result<std::string> StateDir::read_job_file(std::uint32_t job, uid_t uid, const char* name) const {
+Result<std::optional<std::string>> StateDir::read_job_file(std::uint32_t job, uid_t uid,
+                                                           const char* name) const {
   auto dir = open_job_dir(job, uid);
   if (!dir) return dir.error();
-  return read_small_file_at(dir->get(), name, JobDirLayout::kMaxFile, uid);
+  struct stat st {};
+  if (::fstatat(dir->get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+    return std::optional<std::string>();
+  auto text = read_small_file_at(dir->get(), name, JobDirLayout::kMaxFile, uid);
+  if (!text) return text.error();
+  return std::optional<std::string>(std::move(*text));
 }
 
 Result<bool> StateDir::job_lock_held(std::uint32_t job, uid_t uid) const {

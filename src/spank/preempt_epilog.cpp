@@ -30,7 +30,8 @@ EpilogFacts read_facts(const os::StateDir& dir, std::uint32_t job, uid_t uid) {
   if (marker && *marker) f.marker = **marker;
   if (!f.marker || !f.marker->batch || f.marker->uid != uid) return f;
   auto text = dir.read_job_file(job, uid, JobDirLayout::kStatus);
-  auto status = text ? parse_watcher_status(*text) : Result<WatcherStatus>(text.error());
+  if (text && !*text) return f;  // no status file: the watcher never wrote one
+  auto status = text ? parse_watcher_status(**text) : Result<WatcherStatus>(text.error());
   if (status) {
     f.status = *status;
   } else {

@@ -81,7 +81,7 @@ std::vector<std::string> watcher_env(const Spank& sp) {
 
 WatchState watcher_seen(const os::StateDir& dir, const RunMarker& m) {
   auto text = dir.read_job_file(m.job, m.uid, JobDirLayout::kStatus);
-  auto status = text ? parse_watcher_status(*text) : Result<WatcherStatus>(fail("none"));
+  auto status = text && *text ? parse_watcher_status(**text) : Result<WatcherStatus>(fail("none"));
   if (!status || status->run != m.run) return WatchState::None;
   if (status->state != WatchState::Watching) return status->state;
   auto held = dir.job_lock_held(m.job, m.uid);

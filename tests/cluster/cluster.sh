@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
-#   cluster.sh start [--no-contain] [--nodes N]
+#   cluster.sh start [--no-contain] [--nodes N] [--gang] [--tmpfs]
 #                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
 #                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
-#                                     nodes gp1..gpN on this machine, each with 4 fake GPUs)
+#                                     nodes gp1..gpN on this machine, each with 4 fake GPUs);
+#                                     --gang: PreemptMode=SUSPEND,GANG with a partition
+#                                     low-suspend whose jobs are suspended, not ended;
+#                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp)
 #   cluster.sh stop                   stop exactly the daemons that start recorded
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
@@ -22,6 +25,7 @@ GP_TEST_USER=${GP_TEST_USER:-gptest}
 GP_PLUGIN=${GP_PLUGIN:-}
 GP_GRACE_TIME=${GP_GRACE_TIME:-15}
 D=$GP_CLUSTER_DIR
+JC_BASE=${GP_JC_BASE:-/var/tmp/gracepack-cluster-jc}
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -39,8 +43,36 @@ node_names() {
   if [ "$n" = 1 ]; then echo localhost; else seq -f 'gp%g' 1 "$n"; fi
 }
 
+# ---- cgroup v2 and newer Slurm (24.11, 26.05; tests/vm/). The host's Slurm 22.05 on cgroup v1
+# gets exactly the configuration it always had. ----
+# cgroup_v2: /sys/fs/cgroup is the unified hierarchy (cgroup2fs), not v1's tmpfs of controllers.
+cgroup_v2() { [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; }
+# slurm_version: the installed slurmd's release as MMmm ("slurm-wlm 22.05.8" -> 2205, 26.05 -> 2605).
+slurm_version() { slurmd -V 2>/dev/null | awk '{split($2, v, "."); printf "%d%02d\n", v[1], v[2]; exit}'; }
+# cgroup.conf's plugin lines. CgroupAutomount only before 24.11 (24.11 and 26.05 log 'error: The
+# option "CgroupAutomount" is defunct'). On v2, where systemd is not running (a bare VM),
+# IgnoreSystemd=yes: Slurm then makes its stepd scope itself instead of asking systemd over dbus.
+cgroup_plugin_lines() {
+  if cgroup_v2; then
+    echo "CgroupPlugin=cgroup/v2"
+    [ -d /run/systemd/system ] || echo "IgnoreSystemd=yes"
+  else
+    echo "CgroupPlugin=cgroup/v1"
+    [ "$(slurm_version)" -ge 2411 ] 2>/dev/null || echo "CgroupAutomount=yes"
+  fi
+}
+# Slurm's cgroups for this cluster's nodes, v1 (per controller) and v2 (under the stepd scope).
+slurm_cgroup_dirs() {
+  echo /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/*/slurm_gp[1-3] /sys/fs/cgroup/slurm_localhost
+  if cgroup_v2; then
+    echo /sys/fs/cgroup/system.slice/localhost_slurmstepd.scope /sys/fs/cgroup/system.slice/gp[1-3]_slurmstepd.scope \
+      /sys/fs/cgroup/system.slice/slurmstepd.scope
+  fi
+}
+# ---- end of cgroup v2 / newer Slurm ----
+
 write_conf() {
-  local contain=$1 nodes=$2
+  local contain=$1 nodes=$2 gang=${3:-0} tmpfs=${4:-0}
   local cpus; cpus=$(nproc)
   local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$D/etc/slurm.conf" <<CONF
@@ -73,7 +105,8 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 GresTypes=gpu
 PreemptType=preempt/partition_prio
-PreemptMode=REQUEUE
+PreemptMode=$( [ "$gang" = 1 ] && echo SUSPEND,GANG || echo REQUEUE )
+$( [ "$tmpfs" = 1 ] && echo JobContainerType=job_container/tmpfs )
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MailProg=/bin/true
@@ -83,10 +116,15 @@ PartitionName=low Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode
 PartitionName=low-grace Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME
 PartitionName=load Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL GraceTime=$GP_GRACE_TIME OverSubscribe=FORCE:16
 PartitionName=high Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
+$( [ "$gang" = 1 ] && echo "PartitionName=low-suspend Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=SUSPEND" )
 CONF
+  if [ "$tmpfs" = 1 ]; then
+    # Slurm refuses a BasePath under /tmp or /dev/shm.
+    mkdir -p "$JC_BASE"
+    printf 'AutoBasePath=true\nBasePath=%s\n' "$JC_BASE" > "$D/etc/job_container.conf"
+  fi
   cat > "$D/etc/cgroup.conf" <<CONF
-CgroupPlugin=cgroup/v1
-CgroupAutomount=yes
+$(cgroup_plugin_lines)
 ConstrainCores=yes
 ConstrainRAMSpace=yes
 ConstrainDevices=no
@@ -114,7 +152,7 @@ node_lines() {
 # rmdir removes only empty directories, so nothing that holds a process is touched.
 clean_cgroups() {
   local c
-  for c in /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/*/slurm_gp[1-3] /sys/fs/cgroup/slurm_localhost; do
+  for c in $(slurm_cgroup_dirs); do
     [ -d "$c" ] || continue
     find "$c" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
@@ -127,10 +165,12 @@ wait_for() { # wait_for SECONDS CMD...
 }
 
 start() {
-  local contain=1 nodes=1
+  local contain=1 nodes=1 gang=0 tmpfs=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-contain) contain=0 ;;
+      --gang) gang=1 ;;
+      --tmpfs) tmpfs=1 ;;
       --nodes) nodes=${2:-}; shift ;;
       *) die "start: unknown argument '$1'" ;;
     esac
@@ -163,7 +203,7 @@ start() {
   echo "munged $(cat "$D/munge/munged.pid")" >> "$D/run/started"
 
   echo "$nodes" > "$D/run/nodes"
-  write_conf "$contain" "$nodes"
+  write_conf "$contain" "$nodes" "$gang" "$tmpfs"
   plugstack "${GP_PLUGSTACK_LINE-required $(default_plugin)}"
   export SLURM_CONF=$D/etc/slurm.conf
 
@@ -204,6 +244,8 @@ stop() {
     kill -KILL $left 2>/dev/null || true
   fi
   clean_cgroups
+  # job_container/tmpfs's per-job directories (--tmpfs); its mounts ended with the jobs.
+  [ -d "$JC_BASE" ] && rm -rf --one-file-system "$JC_BASE"
   rm -f "$D/run/started"
   echo "cluster stopped"
 }

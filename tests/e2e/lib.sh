@@ -80,6 +80,43 @@ use_plugstack() {
   on_exit '"$CLUSTER" plugstack "required $GP_PLUGIN"'
 }
 
+# wait_until SECONDS WHAT CMD...: polls CMD until it succeeds; after SECONDS the test fails and
+# says what it was waiting for. Tests wait for the event they need, never a fixed time.
+wait_until() {
+  local limit=$1 what=$2 end
+  shift 2
+  end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$end" ] || die "waited ${limit} s for $what"
+    sleep 0.2
+  done
+}
+
+# job_state ID: slurmctld's state of job ID ("COMPLETING" while its epilog runs).
+job_state() { scontrol -o show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+# job_over ID: the job has ended and its epilog has finished (slurmctld clears COMPLETING then).
+job_over() { case "$(job_state "$1")" in COMPLETED|CANCELLED|FAILED|TIMEOUT|PREEMPTED|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE) return 0 ;; esac; return 1; }
+# job_running ID
+job_running() { [ "$(job_state "$1")" = RUNNING ]; }
+
+# job_cgroup ID: the job's cgroup directory in the hierarchy proctrack uses (v1: freezer; v2: the
+# unified one, where 26.05 names the job's directory after its SLUID), found from one of the
+# job's slurmstepd processes.
+job_cgroup() {
+  local pid path
+  pid=$(pgrep -f "^slurmstepd: \[$1\.(batch|extern|[0-9]+)\]" | head -n1)
+  [ -n "$pid" ] || return 1
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+    path=/sys/fs/cgroup${path%%/step_*}
+  else
+    path=$(awk -F: '$2 ~ /(^|,)freezer(,|$)/ {print $3}' "/proc/$pid/cgroup")
+    path=/sys/fs/cgroup/freezer${path%%/step_*}
+  fi
+  case "${path##*/}" in "job_$1"|s?????????????) ;; *) return 1 ;; esac
+  [ -d "$path" ] && echo "$path"
+}
+
 # Number of jobs slurmctld knows of (MinJobAge keeps finished ones for minutes).
 job_count() { scontrol -o show jobs 2>/dev/null | grep -c '^JobId=' || true; }
 

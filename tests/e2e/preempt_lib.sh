@@ -43,7 +43,7 @@ submit_low() {
     sleep 0.25
   done
   [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] || die "job $id did not start"
-  sleep 1  # the watcher is up within milliseconds of the batch script
+  case " $* " in *" --preempt-requeue"*) wait_until 20 "the watcher of job $id" watcher_watching "$id" ;; esac
   echo "$id"
 }
 
@@ -55,6 +55,18 @@ preempt() {
 }
 
 field() { scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# watcher_watching ID [STATE_DIR]: the job's watcher on this node is up: it holds the lock of the
+# job's directory for its life (root tries the lock here without waiting).
+watcher_watching() {
+  local lock=${2:-/run/gracepack}/$1/watcher.lock
+  [ -f "$lock" ] && ! flock -n "$lock" true
+}
+
+# decisions ID: the epilog's decision records for job ID in the audit log (one per ended run).
+decisions() { grep "\"job_id\":$1," "$AUDIT" 2>/dev/null | grep -cE '"event":"(requeue|no-requeue|cap|refused|error)"' || true; }
+# decided ID N: the epilog has decided about N runs of job ID.
+decided() { [ "$(decisions "$1")" -ge "$2" ]; }
 
 # wait_state ID STATE [TIMEOUT]: until the job's state is STATE.
 wait_state() {
@@ -85,14 +97,11 @@ notice_latency() {
   echo "$l"
 }
 
-# wait_ended ID SECONDS: until the job has ended (however), then a few seconds for its epilog to
-# decide and, if it requeues, for the job to show it.
+# wait_ended ID SECONDS [RUNS]: until the job has ended and its epilog has returned (slurmctld
+# clears COMPLETING then), and with RUNS until the audit log holds the decisions about RUNS runs.
 wait_ended() {
-  for _ in $(seq $(( $2 * 2 ))); do
-    case "$(field "$1" JobState)" in COMPLETED|PREEMPTED|FAILED|CANCELLED) break ;; esac
-    sleep 0.5
-  done
-  sleep 8
+  wait_until "$2" "the end of job $1" job_over "$1"
+  [ -z "${3:-}" ] || wait_until 30 "the epilog's decision about run $3 of job $1" decided "$1" "$3"
 }
 
 # check_ledger ID N: the cluster's three records of job ID agree that it was requeued exactly N

@@ -9,10 +9,10 @@ on_exit '"$CLUSTER" daemon start slurmd'
 id=$(submit_low low-grace --requeue --preempt-requeue job.sh)
 old=$(cat "$GP_CLUSTER_DIR/run/slurmd.pid")
 "$CLUSTER" daemon stop slurmd
-sleep 2
 "$CLUSTER" daemon start slurmd
 [ "$(cat "$GP_CLUSTER_DIR/run/slurmd.pid")" != "$old" ] || die "slurmd was not restarted"
-for _ in $(seq 40); do sinfo -h -n localhost -o %t | grep -Eq '^(alloc|mix)$' && break; sleep 0.5; done
+node_busy() { sinfo -h -n localhost -o %t | grep -Eq '^(alloc|mix)$'; }
+wait_until 20 "the node back under the new slurmd" node_busy
 assert_node_up
 [ "$(field "$id" JobState)" = RUNNING ] || die "job $id did not survive the slurmd restart"
 t0=$(preempt)
@@ -26,9 +26,8 @@ pass "slurmd restarted under a --preempt-requeue job: notice ${latency} s after 
 id=$(as_user sbatch --parsable -n2 --gres=gpu:2 --mem=400M -o pk-%j.out --pack-gpus --wrap '
 srun -n2 bash -c "echo first \$SLURM_PROCID \$GRACEPACK_GPU; sleep 6"
 srun -n2 bash -c "echo second \$SLURM_PROCID \$GRACEPACK_GPU"')
-for _ in $(seq 40); do grep -q '^first' "pk-$id.out" 2>/dev/null && break; sleep 0.25; done
+wait_until 20 "the first step of job $id" grep -q '^first' "pk-$id.out"
 "$CLUSTER" daemon stop slurmd
-sleep 1
 "$CLUSTER" daemon start slurmd
 [ "$(wait_job "$id")" = COMPLETED ] || die "packed job $id failed: $(cat "pk-$id.out")"
 [ "$(grep '^second' "pk-$id.out" | awk '{print $3}' | sort -u | wc -l)" = 2 ] \

@@ -17,7 +17,7 @@ w=$(wait_watcher "$id")
 as_user kill -KILL "$w"
 wait_state "$id" COMPLETED 60
 grep -q finished k1.txt || die "the job did not finish after its watcher was killed"
-sleep 2
+wait_until 30 "the epilog's decision about job $id" decided "$id" 1
 [ -e "/run/gracepack/$id" ] && die "the job's directory was left behind"
 grep "\"job_id\":$id," "$AUDIT" | grep '"event":"no-requeue"' >/dev/null || die "the epilog did not run its decision"
 pass "watcher killed: job $id finished, directory removed, epilog decided"

@@ -20,7 +20,11 @@ done
 running() { squeue -h -p load -t RUNNING -o %i | wc -l; }
 for _ in $(seq 240); do [ "$(running)" = "$N" ] && break; sleep 0.5; done
 [ "$(running)" = "$N" ] || die "only $(running) of $N jobs started"
-sleep 2  # every watcher is up
+all_watching() {
+  local i
+  for i in $(seq "$ASK"); do watcher_watching "${ids[$((i - 1))]}" || return 1; done
+}
+wait_until 60 "the watchers of the $ASK jobs that asked" all_watching
 
 # rpcs: slurmctld's count of the RPC types gracepack sends (job record reads, requeues).
 rpcs() {

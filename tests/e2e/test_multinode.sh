@@ -35,8 +35,15 @@ JOB
 chmod 755 mn.sh; chown "$GP_TEST_USER" mn.sh
 id=$(as_user sbatch --parsable -p low-grace -N3 --exclusive --mem=200M --requeue \
   --preempt-requeue=signal=USR1 --open-mode=append -o out.txt --export=ALL,CKPT=3 mn.sh)
-for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
-sleep 2  # the step and its watchers are up
+# Up when every node's watcher watches and every node's app runs (its srun step has started).
+mn_ready() {
+  local n
+  for n in "${NODES[@]}"; do
+    watcher_watching "$id" "/run/gracepack-$n" || return 1
+  done
+  [ "$(squeue -h -s -j "$id" -o %i | grep -c "^$id\.0$")" = 1 ]
+}
+wait_until 60 "job $id's step and a watcher on each of its nodes" mn_ready
 t0=$(date +%s.%N)
 as_user sbatch --parsable -p high -N3 --exclusive --mem=200M -o /dev/null --wrap 'sleep 2' >/dev/null
 wait_requeued "$id" >/dev/null
@@ -55,3 +62,22 @@ check_ledger "$id" 1
 [ "$(audit_events "$id")" = "notice requeue no-requeue " ] || die "audit events: $(audit_events "$id")"
 for n in "${NODES[@]}"; do [ -e "/run/gracepack-$n/$id" ] && die "$n kept the job's directory"; done
 pass "a 3-node job preempted: USR1 and the notice file on every node, requeued exactly once"
+
+# 3. Issue 9 item 6: a 3-node --preempt-requeue job that is not preempted costs slurmctld nothing
+# at its end: only the batch host decides, and its watcher was watching when the script ended.
+# sdiag counts the RPC types gracepack sends; the test waits with `squeue -p`, another type.
+rpcs() {
+  sdiag | awk '/REQUEST_JOB_INFO_SINGLE|REQUEST_JOB_REQUEUE/ {sub(/.*count:/, ""); n += $1} END {print n + 0}'
+}
+queue_empty() { [ -z "$(squeue -h -p low-grace -o %i)" ]; }
+before=$(rpcs)
+id=$(as_user sbatch --parsable -p low-grace -N3 --exclusive --mem=200M --requeue --preempt-requeue \
+  -o quiet.txt --wrap 'srun --ntasks-per-node=1 bash -c "sleep 3; echo ran on \$SLURMD_NODENAME"')
+wait_until 90 "the end of job $id" queue_empty
+after=$(rpcs)
+[ "$(grep -c '^ran on' quiet.txt)" = 3 ] || die "the job did not run on 3 nodes: $(cat quiet.txt)"
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' \
+  || die "the batch host did not decide: $(grep "\"job_id\":$id," "$AUDIT")"
+[ "$((after - before))" = 0 ] || die "gracepack sent $((after - before)) RPCs for an unpreempted 3-node job"
+for n in "${NODES[@]}"; do [ -e "/run/gracepack-$n/$id" ] && die "$n kept the job's directory"; done
+pass "an unpreempted 3-node job: decided on the batch host with 0 RPCs to slurmctld, nothing left"

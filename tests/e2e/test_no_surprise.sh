@@ -4,20 +4,23 @@
 source "$(dirname "$0")/lib.sh"
 
 # Variable names a step sees, and the commands of every process in the job's cgroup while it runs
-# (found from the job's own freezer cgroup, so nothing outside the job is counted).
+# (found from the job's own cgroup, so nothing outside the job is counted).
 probe() {
   local tag=$1
   as_user srun -n1 bash -c 'env | cut -d= -f1 | sort' > "env.$tag" 2>&1 || die "srun failed ($tag)"
-  as_user sbatch --parsable -o "batch.$tag" --wrap 'env | cut -d= -f1 | sort; sleep 3' > "id.$tag"
+  as_user sbatch --parsable -o "batch.$tag" --wrap 'env | cut -d= -f1 | sort; sleep 8' > "id.$tag"
   local id; id=$(cat "id.$tag")
   local dir=""
-  for _ in $(seq 40); do
-    dir=$(find /sys/fs/cgroup/freezer -maxdepth 4 -type d -name "job_$id" 2>/dev/null | head -n1)
-    [ -n "$dir" ] && [ -n "$(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] && break
-    sleep 0.25
-  done
-  sleep 1
-  [ -n "$dir" ] || die "no cgroup for job $id"
+  # The job's processes once its script runs its sleep: the batch shell's child.
+  script_sleeping() {
+    local comms
+    dir=$(job_cgroup "$id") || return 1
+    comms=$(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do
+      cat "/proc/$p/comm" 2>/dev/null; done)
+    [[ $'\n'$comms$'\n' == *$'\n'sleep$'\n'* ]]
+  }
+  wait_until 20 "the script of job $id ($tag) at its sleep" script_sleeping
+  # With gracepack, its watcher has started by then when the job asked for it; this job did not.
   find "$dir" -name cgroup.procs -exec cat {} + | sort -u | while read -r pid; do
     cat "/proc/$pid/comm" 2>/dev/null || true
   done | sort > "procs.$tag"

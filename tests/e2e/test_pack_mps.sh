@@ -22,8 +22,8 @@ grep -E '^Cap(Eff|Prm|Amb):' <<<"$out" | grep -qv '0000000000000000$' && die "th
 grep -q "50% mps" <<<"$out" || die "report does not say the share is enforced by MPS"
 pipe=$(grep '^T ' <<<"$out" | awk '{print $6}' | head -n1)
 dir=$(dirname "$pipe")
-sleep 1
-[ -e "$dir" ] && die "the MPS directory $dir was left behind"
+gone() { [ ! -e "$1" ]; }
+wait_until 10 "the removal of the MPS directory $dir" gone "$dir"
 pgrep -u "$GP_TEST_USER" -f fake-mps-control >/dev/null && die "an MPS daemon outlived its step"
 log_has "gracepack: --pack-gpus: stopped the step's MPS daemon" || die "the step's exit hook did not stop the MPS daemon"
 pass "mps=on: daemon as the user without capabilities, 50% + 40960M per task, stopped and removed"

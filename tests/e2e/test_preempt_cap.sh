@@ -9,9 +9,9 @@ preempt >/dev/null
 for _ in $(seq 120); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
 [ "$(field "$id" Restarts)" = 1 ] || die "first preemption did not requeue"
 [ "$(field "$id" JobState)" = RUNNING ] || die "requeued job did not run again"
-sleep 1
+wait_until 20 "the watcher of the second run" watcher_watching "$id"
 preempt >/dev/null
-wait_ended "$id" 60
+wait_ended "$id" 60 2
 cat out.txt
 grep -q "SIGUSR1 sent to its processes" out.txt || die "the notice line does not name USR1"
 [ "$(grep -c '^app: notice at' out.txt)" = 2 ] || die "the app did not get USR1 at both preemptions"

@@ -4,8 +4,7 @@
 source "$(dirname "$0")/preempt_lib.sh"
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CKPT=300 job.sh)
 preempt >/dev/null
-for _ in $(seq 160); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
-sleep 2
+wait_until 80 "the requeue of job $id" decided "$id" 1
 cat out.txt
 [ "$(field "$id" Restarts)" = 1 ] || die "job $id killed mid-checkpoint was not requeued"
 grep -q "^app: cause=preemption" out.txt || die "no notice"

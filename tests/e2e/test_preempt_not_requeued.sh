@@ -5,8 +5,7 @@ source "$(dirname "$0")/preempt_lib.sh"
 
 id=$(submit_low low-grace --requeue --preempt-requeue job.sh)
 as_user scancel "$id"
-wait_state "$id" CANCELLED 60
-sleep 3
+wait_ended "$id" 60 1
 [ "$(field "$id" Restarts)" = 0 ] || die "a cancelled job was requeued"
 grep -q "is being preempted" out.txt && die "a cancelled job was told it was preempted"
 [ "$(audit_events "$id")" = "no-requeue " ] || die "cancel audit: $(audit_events "$id")"
@@ -14,15 +13,13 @@ grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"cancelled by a user"' || di
 pass "scancel: not requeued, no notice, audit says cancelled by a user"
 
 id=$(as_user sbatch --parsable -p low-grace --requeue --preempt-requeue -o done.txt --wrap 'echo done')
-wait_state "$id" COMPLETED 60
-sleep 2
+wait_ended "$id" 60 1
 [ "$(field "$id" Restarts)" = 0 ] || die "a completed job was requeued"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' || die "completion reason missing"
 pass "completed job: not requeued"
 
 id=$(as_user sbatch --parsable -p low-grace --requeue --preempt-requeue --time=1 -o tl.txt --wrap 'sleep 300')
-wait_state "$id" TIMEOUT 150
-sleep 2
+wait_ended "$id" 150 1
 [ "$(field "$id" Restarts)" = 0 ] || die "a timed-out job was requeued"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"cause":"time_limit"' || die "time limit cause missing"
 pass "time limit: not requeued, cause time_limit"

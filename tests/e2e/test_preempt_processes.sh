@@ -4,9 +4,10 @@
 source "$(dirname "$0")/preempt_lib.sh"
 uid=$(id -u "$GP_TEST_USER")
 id=$(as_user sbatch --parsable -p low-grace --requeue --preempt-requeue -o p.txt --wrap 'srun -n1 sleep 6 & sleep 6; wait')
-for _ in $(seq 40); do [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.25; done
-sleep 2
-job_dir=$(find /sys/fs/cgroup/freezer -maxdepth 4 -type d -name "job_$id" | head -n1)
+wait_until 20 "the watcher of job $id" watcher_watching "$id"
+step_up() { squeue -h -s -j "$1" -o %i | grep -q "^$1\.0$"; }
+wait_until 20 "the srun step of job $id" step_up "$id"
+job_dir=$(job_cgroup "$id" || true)
 [ -n "$job_dir" ] || die "no cgroup for job $id"
 watcher=""
 checked=0

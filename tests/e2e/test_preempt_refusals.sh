@@ -29,3 +29,34 @@ id=$(as_user sbatch --parsable -o ok.txt --requeue --preempt-requeue --wrap 'sru
 [ "$(wait_job "$id")" = COMPLETED ] || die "job $id failed"
 grep -q "srun exit 0" ok.txt || die "srun inside a --preempt-requeue job failed: $(cat ok.txt)"
 pass "srun inside a --preempt-requeue batch job inherits the option and runs"
+
+# Issue 9 item 11: only what sbatch reads counts. Words after the script's name are the script's,
+# and #SBATCH lines after the first command are ignored by sbatch: both jobs are valid.
+printf '#!/bin/bash\necho "args: $*"\n' > args.sh
+chmod 755 args.sh; chown "$GP_TEST_USER" args.sh
+id=$(as_user sbatch --parsable --requeue --preempt-requeue -o args.txt args.sh --no-requeue) \
+  || die "a script argument --no-requeue was taken for sbatch's option"
+[ "$(wait_job "$id")" = COMPLETED ] || die "job $id failed"
+grep -q "args: --no-requeue" args.txt || die "the script did not get its argument: $(cat args.txt)"
+printf '#!/bin/bash\n#SBATCH --requeue\necho start\n#SBATCH --no-requeue\n' > late.sh
+id=$(as_user sbatch --parsable --preempt-requeue -o late.txt late.sh) \
+  || die "an #SBATCH line after the first command was read"
+[ "$(wait_job "$id")" = COMPLETED ] || die "job $id failed"
+pass "script arguments and #SBATCH lines after the first command do not count: both jobs accepted"
+
+# Issue 9 item 14: a user's max= above the admin's cap is said at submission; the job still goes.
+set +e
+out=$(as_user sbatch --parsable --requeue --preempt-requeue=max=6 -o /dev/null --wrap true 2>&1)
+rc=$?
+set -e
+[ "$rc" = 0 ] || die "sbatch --preempt-requeue=max=6 failed: $out"
+grep -q "gracepack: warning: --preempt-requeue=max=6: this cluster allows at most 5 requeues per job" <<<"$out" \
+  || die "no warning about the admin's cap: $out"
+id=$(tail -n1 <<<"$out")
+[ "$(wait_job "$id")" = COMPLETED ] || die "job $id failed"
+pass "max=6 over the admin's 5: warned on stderr, job $id submitted and run"
+
+# On Slurm before 23.02.5, --export=NONE drops the option's variables before the batch step.
+if [ "$(slurmd -V | awk '{split($2, v, "."); printf "%d%02d", v[1], v[2]}')" -lt 2302 ]; then
+  expect_fail "--export=NONE" sbatch --requeue --preempt-requeue --export=NONE --wrap true
+fi

@@ -8,8 +8,8 @@ sed -i 's/^if \[ -f ckpt \].*$/if [ -f ckpt ]; then echo "job: resumed from chec
 
 id=$(submit_low low --requeue --preempt-requeue job.sh)
 preempt >/dev/null
-for _ in $(seq 120); do [ "$(field "$id" Restarts)" -ge 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
-sleep 3
+wait_until 60 "the epilog's decision about job $id" decided "$id" 1
+wait_until 60 "job $id running again" job_running "$id"
 cat out.txt
 [ "$(field "$id" Restarts)" = 1 ] || die "(a) job $id restarted $(field "$id" Restarts) times, expected 1"
 grep -q "^app: cause=preemption" out.txt || die "(a) no notice in PreemptMode=REQUEUE"
@@ -21,8 +21,8 @@ pass "(a) app done inside its window: notice, one requeue by gracepack ($(audit_
 rm -f out.txt ckpt
 id=$(submit_low low --requeue --preempt-requeue --export=ALL,CKPT=300 job.sh)
 preempt >/dev/null
-for _ in $(seq 160); do [ "$(field "$id" Restarts)" -ge 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
-sleep 3
+wait_until 80 "the epilog's decision about job $id" decided "$id" 1
+wait_until 60 "job $id running again" job_running "$id"
 cat out.txt
 [ "$(field "$id" Restarts)" = 1 ] || die "(b) job $id restarted $(field "$id" Restarts) times, expected 1 (Slurm's own)"
 grep -q "^app: cause=preemption" out.txt || die "(b) no notice"

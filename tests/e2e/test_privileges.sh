@@ -13,7 +13,7 @@ cat > plant.sh <<'JOB'
 #!/bin/bash
 d=$(dirname "$GRACEPACK_NOTICE_FILE")
 stat -c 'dir %U %a' "$d"
-trap 'sleep 1; stat -c "notice %U %a" "$GRACEPACK_NOTICE_FILE";
+trap 'stat -c "notice %U %a" "$GRACEPACK_NOTICE_FILE";
       rm -f "$d/watcher"; ln -s "$CANARY" "$d/watcher"; ln -s /etc "$d/etc"; ln -s "$CANARY" "$d/x";
       echo planted; exit 0' TERM
 while true; do sleep 0.2 & wait $!; done
@@ -27,8 +27,7 @@ preempt >/dev/null
 for _ in $(seq 60); do grep -q planted out.txt && break; sleep 0.5; done
 grep -q "^notice $GP_TEST_USER 600$" out.txt || die "the notice file is not the user's with mode 600: $(cat out.txt)"
 grep -q planted out.txt || die "the job did not plant its links: $(cat out.txt)"
-for _ in $(seq 120); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
-sleep 2
+wait_until 60 "the epilog's decision about job $id" decided "$id" 1
 [ "$(stat -c '%U %a %s %Y' "$canary")" = "$before" ] || die "root's file changed: $(stat "$canary")"
 [ "$(cat "$canary")" = "root's file" ] || die "root's file was written"
 [ -d /etc ] && [ -f /etc/passwd ] || die "/etc was touched"

@@ -27,7 +27,7 @@ struct EpilogFacts {
   std::optional<RunMarker> marker;  // root's marker on this node; nullopt: none or unusable
   std::string marker_note;          // why there is none
   std::optional<WatcherStatus> status;  // the watcher's status file, if readable and well formed
-  std::string status_note;              // why it is not (or was ignored)
+  std::string status_note;              // why a status file that exists was refused
   std::string user;                     // the job's user name, for the audit record
   std::time_t now = 0;
 };
@@ -40,10 +40,13 @@ struct EpilogPlan {
 };
 
 // No RPC unless it is needed: only the batch host decides (root's marker says which node that is);
-// a run whose watcher was alive and watching when the script ended was not preempted before it
-// ended; a watcher that saw the job cancelled or timed out said so. slurmctld is asked when the
-// watcher delivered a notice, when a time limit is to be requeued, and when the watcher's account
-// is missing, unfinished or from another run (it was killed, or lost the race with the job's end).
+// a run whose script exited by itself while its watcher was alive and watching was not preempted
+// before it ended (the grace period does not signal the script); a watcher that saw the job
+// cancelled or timed out said so. slurmctld is asked when the watcher delivered a notice, when a
+// time limit is to be requeued, when a signal ended the script (scancel and time limits signal the
+// script and the extern step at once: the watcher may not have heard it yet), and when the
+// watcher's account is missing, unfinished or from another run (it was killed, or lost the race
+// with the job's end).
 EpilogPlan plan_epilog(const EpilogFacts& f);
 
 struct JobEndOutcome {

@@ -36,8 +36,10 @@ class StateDir {
   // Whether the job's directory exists as a directory of `uid`.
   bool has_job_dir(std::uint32_t job, uid_t uid) const;
 
-  // A file in the job's directory, read as hostile input (the directory must be `uid`'s).
-  Result<std::string> read_job_file(std::uint32_t job, uid_t uid, const char* name) const;
+  // A file in the job's directory, read as hostile input (the directory must be `uid`'s);
+  // nullopt when there is no such file.
+  Result<std::optional<std::string>> read_job_file(std::uint32_t job, uid_t uid,
+                                                   const char* name) const;
   // Whether the node's watcher holds the job's lock.
   Result<bool> job_lock_held(std::uint32_t job, uid_t uid) const;
 

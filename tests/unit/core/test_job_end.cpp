@@ -83,6 +83,12 @@ TEST(EpilogPlan, OnlyTheBatchHostDecidesAndOnlyAPreemptionAsks) {
   p = plan_epilog(facts(ended(W_EXITCODE(3, 0)), status(WatchState::Watching)));
   EXPECT_FALSE(p.ask_slurm);
   EXPECT_EQ(p.cause, Cause::Failure);
+  // Killed by a signal (scancel, time limit), or a shell reporting its child's: ask.
+  EXPECT_TRUE(plan_epilog(facts(ended(W_EXITCODE(0, 15)), status(WatchState::Watching))).ask_slurm);
+  EXPECT_TRUE(plan_epilog(facts(ended(W_EXITCODE(143, 0)), status(WatchState::Watching))).ask_slurm);
+  auto timelimit = facts(ended(0), status(WatchState::Watching));
+  timelimit.request.on_timelimit = true;
+  EXPECT_TRUE(plan_epilog(timelimit).ask_slurm);
 
   auto cancelled = status(WatchState::NotPreempted);
   cancelled.cause = Cause::UserCancel;
@@ -265,4 +271,17 @@ TEST(Retry, StaysWithinItsBudget) {
   EXPECT_FALSE(r.again());
   EXPECT_EQ(r.waits(), 2u);
   EXPECT_EQ(c.pauses, 2);
+}
+
+TEST(JobEnd, AStatusFileRootRefusedIsOnRecord) {
+  FakeController ctl;
+  ctl.record = job(JobState::Complete);
+  auto f = facts(ended(0), std::nullopt);
+  f.status_note = "watcher is not a regular file";
+  auto out = end(ctl, f);
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(out.records[0].event, "ignored");
+  EXPECT_NE(out.records[0].reason.find("not a regular file"), std::string::npos);
+  EXPECT_TRUE(out.asked_slurm);  // without the watcher's word, slurmctld is asked
+  EXPECT_EQ(out.records[1].reason, "completed without preemption");
 }

@@ -163,7 +163,9 @@ TEST(StateDir, ANewRunNeverSeesAnOldRunsFiles) {
   ASSERT_EQ(::stat((d / "state/7").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 1001u);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  EXPECT_FALSE(dir->read_job_file(7, 1001, "watcher").ok());
+  auto gone = dir->read_job_file(7, 1001, "watcher");
+  ASSERT_TRUE(gone.ok()) << gone.error().message;
+  EXPECT_FALSE(gone->has_value());
   EXPECT_FALSE(dir->has_job_dir(7, 65534));
   // The quarantine is root's alone and keeps nothing that could be removed.
   ASSERT_EQ(::stat((d / "state/.quarantine").c_str(), &st), 0);
@@ -191,7 +193,7 @@ TEST(StateDir, MarkerAndHostileJobFiles) {
   ASSERT_TRUE(dir->make_job_dir(9, 1001, 1001).ok());
   ASSERT_EQ(::mkfifo((d / "state/9/watcher").c_str(), 0600), 0);
   ::chown((d / "state/9/watcher").c_str(), 1001, 1001);
-  Result<std::string> r = fail("unset");
+  Result<std::optional<std::string>> r = fail("unset");
   EXPECT_LT(millis([&] { r = dir->read_job_file(9, 1001, "watcher"); }), 1000);
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(::mkfifo((d / "state/9/watcher.lock").c_str(), 0600), 0);

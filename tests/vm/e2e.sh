@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run inside the VM by scripts/test-matrix.sh: installs the .deb built for this release and runs
+# the end-to-end suite from that build directory (the repository is shared with the host at the
+# same path). Writes a one-line summary to $GP_BUILD_DIR/e2e-summary.txt.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${GP_BUILD_DIR:?}
+echo "== $(slurmd -V), /sys/fs/cgroup is $(stat -fc %T /sys/fs/cgroup), kernel $(uname -r), $(nproc) CPUs"
+dpkg -i --force-confnew "$build"/gracepack_*.deb >/dev/null
+args=(-L e2e --output-on-failure --test-dir "$build")
+[ -n "${GP_MATRIX_TESTS:-}" ] && args+=(-R "e2e\\.cluster\\.|${GP_MATRIX_TESTS}")
+[ -n "${GP_MATRIX_EXCLUDE:-}" ] && args+=(-E "$GP_MATRIX_EXCLUDE")
+set +e
+ctest "${args[@]}" 2>&1 | tee "$build/e2e.log"
+rc=${PIPESTATUS[0]}
+set -e
+{
+  echo "$(slurmd -V) on $(stat -fc %T /sys/fs/cgroup):"
+  grep -E '^ *[0-9]+/[0-9]+ Test' "$build/e2e.log" | sed 's/^ *//'
+  grep -E '^(skip|SKIP):' "$build/e2e.log" || true
+  grep -E 'tests passed|tests failed' "$build/e2e.log" | tail -n 1
+} > "$build/e2e-summary.txt"
+exit "$rc"
