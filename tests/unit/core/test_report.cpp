@@ -87,6 +87,18 @@ TEST(ReportJson, RefusesWhatIsNotJson) {
   EXPECT_FALSE(json::read_object(deep, m).ok());
 }
 
+TEST(ReportJson, StringsAreUtf8) {
+  read("{\"a\":\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\x9F\xBF\xF4\x8F\xBF\xBF\"}");
+  std::vector<json::Member> m;
+  for (const char* bad : {"\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                          "\xF5\x80\x80\x80", "\x80", "\xE2\x82", "\xE2\x28\xA1", "\xFF"}) {
+    const std::string line = std::string("{\"a\":\"x") + bad + "y\"}";
+    auto st = json::read_object(line, m);
+    ASSERT_FALSE(st.ok()) << line;
+    EXPECT_NE(st.error().message.find("not UTF-8"), std::string::npos) << st.error().message;
+  }
+}
+
 TEST(ReportJson, TooLargeIntegersAreNotIntegers) {
   auto m = read(R"({"a":9223372036854775807,"b":9223372036854775808})");
   EXPECT_EQ(m[0].kind, json::Kind::Integer);

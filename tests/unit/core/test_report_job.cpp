@@ -90,10 +90,15 @@ TEST(ReportJob, KilledAtTheDeadline) {
   EXPECT_TRUE(contains(t, "1 s after grace start")) << t;
 }
 
-TEST(ReportJob, TheStateAloneSaysKilledWhenTheScriptsEndIsUnknown) {
+TEST(ReportJob, HowAWindowEnded) {
   AuditLine r;
   r.preempt_time = 100, r.end_time = 115, r.state = "PREEMPTED";
+  EXPECT_EQ(window_use(r).end, WindowEnd::KilledAtDeadline);  // the state, nothing else known
+  r.script_exit = 114, r.script_status = 9;  // killed, the node's clock a second behind
   EXPECT_EQ(window_use(r).end, WindowEnd::KilledAtDeadline);
+  r.script_status = 0;  // it exited by itself: PREEMPTED was set later (slurmctld restarted)
+  EXPECT_EQ(window_use(r).end, WindowEnd::ExitedInTime);
+  r.script_exit.reset(), r.script_status.reset();
   r.state = "COMPLETED";
   EXPECT_EQ(window_use(r).end, WindowEnd::Unknown);
   r.script_exit = 115;  // at the deadline: too late
@@ -131,6 +136,24 @@ TEST(ReportJob, OtherJobsAndArrayTasks) {
   JobHistory other(*parse_job_selector("5"));
   for (const auto& l : fx::requeued_then_completed()) other.add(fx::parse(l));
   EXPECT_TRUE(other.empty());
+}
+
+// As e2e.fault_ctld_restart recorded it: slurmctld, restarted, moved the grace start past the
+// notice and recorded no deadline after it.
+TEST(ReportJob, RecordsOfARestartedSlurmctld) {
+  const std::string line =
+      R"({"time":1796004616,"event":"notice","job_id":1,"uid":1001,"user":"gptest",)"
+      R"("partition":"low-grace","state":"PREEMPTED","cause":"preemption",)"
+      R"("preempt_time":1796004611,"end_time":1796004611,"restart_count":0,)"
+      R"("start_time":1796004588,"notice_delivered":1796004590,"processes_signalled":2,)"
+      R"("run_start":1796004589,"script_exit":1796004592,"script_status":0,)"
+      R"("decision":"notified","reason":"grace period started"})";
+  JobHistory h(*parse_job_selector("1"));
+  h.add(fx::parse(line));
+  const std::string t = format_timeline(*parse_job_selector("1"), h.runs(), format_utc);
+  EXPECT_TRUE(contains(t, "21 s before the grace start slurmctld recorded")) << t;
+  EXPECT_TRUE(contains(t, "grace period began (preemption): no deadline after it on record")) << t;
+  EXPECT_FALSE(contains(t, "checkpoint window used")) << t;
 }
 
 TEST(ReportJob, ARunWithoutItsDecision) {
