@@ -27,7 +27,7 @@ for rel in "$@"; do
   tests/vm/vm.sh chroot "$rel" -- bash -c "
     set -euo pipefail
     cmake -S '$REPO' -B '$REPO/build-$rel' -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+      -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=ON -DGRACEPACK_E2E=ON >/dev/null
     cmake --build '$REPO/build-$rel' -j$(nproc)
     cd '$REPO/build-$rel' && rm -f gracepack_*.deb && cpack -G DEB >/dev/null
     ctest -L unit --output-on-failure | tail -n 3"

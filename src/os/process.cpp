@@ -166,24 +166,34 @@ Result<Child> spawn(const SpawnOptions& o) {
   return Child(pid);
 }
 
-Status spawn_detached(const SpawnOptions& o) {
+Result<pid_t> spawn_detached(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
   if (o.as && o.as->uid != 0 && o.as->gid == 0) return fail("a user's child needs the user's group");
   const Prepared p = prepare(o);
+  int report[2];  // the intermediate process tells the grandchild's pid through it
+  if (::pipe2(report, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
   const pid_t middle = ::fork();
-  if (middle < 0) return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));
+  if (middle < 0) {
+    ::close(report[0]), ::close(report[1]);
+    return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));
+  }
   if (middle == 0) {
     const pid_t pid = ::fork();
     if (pid == 0) exec_child(p, -1);
-    _exit(pid > 0 ? 0 : 1);
+    const ssize_t n = ::write(report[1], &pid, sizeof pid);
+    _exit(pid > 0 && n == sizeof pid ? 0 : 1);
   }
+  ::close(report[1]);
   int status = 0;
   while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  pid_t pid = -1;
+  const ssize_t n = ::read(report[0], &pid, sizeof pid);
+  ::close(report[0]);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n != sizeof pid || pid <= 0) {
     return fail("cannot start " + o.argv[0]);
   }
-  return Ok{};
+  return pid;
 }
 
 std::optional<std::string> find_program(const std::string& program, const std::string& path_list) {

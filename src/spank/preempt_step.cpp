@@ -7,9 +7,11 @@
 
 #include "gracepack/core/text.hpp"
 #include "gracepack/core/watcher_args.hpp"
+#include "gracepack/os/extern_holder.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/process.hpp"
 #include "gracepack/os/state_dir.hpp"
+#include "gracepack/slurm/api.hpp"
 #include "node.hpp"
 #include "preempt.hpp"
 
@@ -55,17 +57,30 @@ Result<RunMarker> new_marker(const Spank& sp, bool batch) {
 }
 
 // The marker of this run, made now unless an earlier step of the run made it here.
-Result<RunMarker> this_run(const Spank& sp, const os::StateDir& dir, bool batch_step) {
+struct ThisRun {
+  RunMarker marker;
+  bool made_now = false;
+};
+Result<ThisRun> this_run(const Spank& sp, const os::StateDir& dir, bool batch_step) {
   auto fresh = new_marker(sp, batch_step);
   if (!fresh) return fresh.error();
   auto prior = dir.read_marker(fresh->job);
   if (!batch_step && prior && *prior && same_run(**prior, fresh->job, fresh->uid, fresh->run) &&
       dir.has_job_dir(fresh->job, fresh->uid)) {
-    return **prior;
+    return ThisRun{**prior, false};
   }
   if (auto st = dir.make_job_dir(fresh->job, fresh->uid, fresh->gid); !st) return st.error();
   if (auto st = dir.write_marker(*fresh); !st) return st.error();
-  return *fresh;
+  return ThisRun{*fresh, true};
+}
+
+// Where Slurm's extern step runs no placeholder (25.05+), one holder per run and node stands in.
+void start_holder(const RunMarker& m) {
+  if (slurm::extern_step_has_placeholder()) return;
+  const os::RunAs as{m.uid, m.gid, {}};
+  if (auto st = os::start_extern_holder({GRACEPACK_WATCHER_PATH, "--hold"}, as); !st)
+    log_verbose("--preempt-requeue: no holder in the extern step (" + st.error().message +
+                "): the watcher polls slurmctld");
 }
 
 std::vector<std::string> watcher_env(const Spank& sp) {
@@ -97,12 +112,14 @@ void Preempt::set_up_run(const Spank& sp, const Config& config) {
   if (!request || (!batch && !sp.is_step(StepKind::Normal))) return;
   auto dir = os::StateDir::open(node_state_dir(config, node_name(sp)), true);
   auto lock = dir ? dir->lock() : Result<os::UniqueFd>(dir.error());
-  auto run = lock ? this_run(sp, *dir, batch) : Result<RunMarker>(lock.error());
+  auto run = lock ? this_run(sp, *dir, batch) : Result<ThisRun>(lock.error());
   if (!run) {
     log_error("--preempt-requeue: " + run.error().message + "; the job gets no early notice");
     return;
   }
-  run_ = PreemptRun{run->job, dir->job_dir_path(run->job), run->run, batch};
+  const RunMarker& m = run->marker;
+  run_ = PreemptRun{m.job, dir->job_dir_path(m.job), m.run, batch};
+  if (run->made_now) start_holder(m);
 }
 
 Status Preempt::start_watcher(const Spank& sp, const Config& config) const {

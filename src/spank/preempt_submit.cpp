@@ -11,10 +11,6 @@
 #include "gracepack/slurm/api.hpp"
 #include "preempt.hpp"
 
-extern "C" {
-#include <slurm/slurm_version.h>
-}
-
 namespace gracepack::spank {
 namespace {
 
@@ -47,14 +43,12 @@ Status check_sbatch(const SbatchOptions& given) {
     return fail(
         "--preempt-requeue cannot requeue a job submitted with --no-requeue: drop one of them");
   }
-#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 5)
-  if (exports_none(given)) {
+  if (exports_none(given) && slurm::export_none_drops_options()) {
     return fail(
         "--preempt-requeue does not reach the batch script with --export=NONE on Slurm "
         "before 23.02.5 (Slurm drops the option's variables): use --export=ALL or name the "
         "variables to export");
   }
-#endif
   if (!given.requeue) {
     auto by_default = slurm::cluster_requeues_by_default();
     if (by_default && !*by_default) {

@@ -56,7 +56,7 @@ class Watcher {
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
     write_status(WatchState::Watching);
-    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
+    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"), ::getuid());
     if (placeholder) {
       if (auto fd = os::open_pidfd(*placeholder)) {
         wait_readable(*fd);
@@ -181,6 +181,12 @@ class Watcher {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --hold: gracepack's stand-in for the extern step's placeholder where Slurm runs none (25.05+):
+  // it waits to be signalled with the extern step, and its death wakes the watcher.
+  if (argc == 2 && std::string(argv[1]) == "--hold") {
+    ::prctl(PR_SET_NAME, kHolderName);
+    hold_until_the_step_ends();
+  }
   ::prctl(PR_SET_NAME, "gracepack-watch");
   auto args = parse_watcher_args(std::vector<std::string>(argv + 1, argv + argc));
   if (!args) {

@@ -26,11 +26,14 @@ struct ProcessInfo {
   bool operator==(const ProcessInfo&) const = default;
 };
 
-// Slurm's placeholder in the extern step (PrologFlags=Contain): a root process whose parent is
-// the extern slurmstepd. Never slurmstepd itself (on cgroup v2 it is listed first), never an
-// adopted ssh session (pam_slurm_adopt: the user's, parent sshd). nullopt where the release runs
-// none (26.05) or it is gone.
-std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step);
+// The process whose death means "Slurm signalled the job": Slurm's placeholder in the extern step
+// (PrologFlags=Contain; up to 24.11), a root process whose parent is the extern slurmstepd, never
+// slurmstepd itself (on cgroup v2 it is listed first) nor an adopted ssh session
+// (pam_slurm_adopt: the user's, parent sshd); else, from 25.05 where Slurm runs none, gracepack's
+// own holder (kHolderName, the job user's). nullopt when neither runs.
+inline constexpr const char* kHolderName = "gracepack-hold";
+std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step,
+                                            uid_t job_uid);
 
 struct SignalScope {
   pid_t self = 0;            // the watcher

@@ -67,8 +67,8 @@ class Child {
 Result<Child> spawn(const SpawnOptions& options);
 
 // Starts `options` so that it is not a child of the caller (double fork): a shell that later
-// runs `wait` never waits for it. Returns once the intermediate process has exited.
-Status spawn_detached(const SpawnOptions& options);
+// runs `wait` never waits for it. Returns its pid once the intermediate process has exited.
+Result<pid_t> spawn_detached(const SpawnOptions& options);
 
 // Finds `program` (a name or a path) in `path_list` (a PATH value) and the standard directories.
 std::optional<std::string> find_program(const std::string& program, const std::string& path_list);

@@ -150,6 +150,12 @@ TEST(Plan, MemorySplitEvenlyInWholeMiB) {
   EXPECT_EQ(plan->tasks[0].memory, 333ull << 20);
   node.memory = 0;
   EXPECT_EQ(plan_pack(per_gpu(1), node, {})->tasks[0].memory, 0u);
+  // Issue 9 item 12: under 1 MiB each would round to 0, "no limit": refused, with what to ask.
+  node.memory = 2ull << 20;
+  auto tiny = plan_pack(per_gpu(1), node, {});
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.error().message.find("less than 1M each"), std::string::npos) << tiny.error().message;
+  EXPECT_NE(tiny.error().message.find("--mem=3M"), std::string::npos) << tiny.error().message;
 }
 
 TEST(Plan, ErrorsSayWhatWasAskedAndWhatWouldWork) {

@@ -29,6 +29,11 @@ TEST(Text, Sizes) {
   EXPECT_EQ(parse_size("512"), 512u);
   EXPECT_FALSE(parse_size("M"));
   EXPECT_FALSE(parse_size("1.5G"));
+  // Issue 9 item 12: a plain byte count is not held to the bound of a T-suffixed one.
+  EXPECT_EQ(parse_size("1073741824"), 1ull << 30);
+  EXPECT_EQ(parse_size("9223372036854775807"), std::nullopt);  // 19 digits: refused, not wrapped
+  EXPECT_EQ(parse_size("8388607T"), 8388607ull << 40);
+  EXPECT_FALSE(parse_size("8388608T"));
   EXPECT_EQ(format_size(200ull << 20), "200M");
   EXPECT_EQ(format_size(3ull << 30), "3G");
   EXPECT_EQ(format_size(1000), "1000");

@@ -34,14 +34,18 @@ std::vector<pid_t> pids(const std::vector<ProcessInfo>& ps) {
 // an adopted ssh session.
 TEST(Placeholder, IsSlurmsOwnSleepOnV1AndV2) {
   const std::vector<ProcessInfo> v1{proc(300, 299, 0, "sleep", "slurmstepd", "step_extern")};
-  EXPECT_EQ(find_placeholder(v1)->pid, 300);
+  EXPECT_EQ(find_placeholder(v1, 1001)->pid, 300);
   const std::vector<ProcessInfo> v2{
       proc(299, 1, 0, "slurmstepd", "systemd", "step_extern"),  // step_extern/slurm
       proc(400, 390, 1001, "bash", "sshd", "step_extern"),      // adopted by pam_slurm_adopt
       proc(300, 299, 0, "sleep", "slurmstepd", "step_extern")};
-  EXPECT_EQ(find_placeholder(v2)->pid, 300);
-  // 26.05 runs none; after scancel --signal=USR1 killed it there is none either.
-  EXPECT_FALSE(find_placeholder({v2[0], v2[1]}).has_value());
+  EXPECT_EQ(find_placeholder(v2, 1001)->pid, 300);
+  // Slurm 25.05+ runs none; after scancel --signal=USR1 killed it there is none either.
+  EXPECT_FALSE(find_placeholder({v2[0], v2[1]}, 1001).has_value());
+  // Where Slurm runs none, gracepack's holder (the job user's, reparented) stands in.
+  const std::vector<ProcessInfo> v26{v2[0], v2[1], proc(500, 1, 1001, "gracepack-hold", "systemd", "step_extern")};
+  EXPECT_EQ(find_placeholder(v26, 1001)->pid, 500);
+  EXPECT_FALSE(find_placeholder(v26, 1002).has_value());  // another user's is not this job's
 }
 
 // Issue 9 item 3: whoever starts the watcher, the batch shell is found and spared.

@@ -122,7 +122,7 @@ TEST(ProcFixture, ProcessesOfACgroupTreeWithTheirParents) {
   f.file("proc/1/stat", stat_line(1, "systemd", 0, 1));
   auto procs = os::processes_in(f.root() + "/" + ext, "step_extern", f.root() + "/proc");
   ASSERT_EQ(procs.size(), 3u);
-  auto placeholder = find_placeholder(procs);
+  auto placeholder = find_placeholder(procs, 1001);
   ASSERT_TRUE(placeholder.has_value());
   EXPECT_EQ(placeholder->pid, 300);
   EXPECT_EQ(placeholder->start, 1300u);
