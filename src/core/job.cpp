@@ -56,9 +56,10 @@ std::string format_job_record(const JobRecord& r) {
   if (r.array_task_id) out += "array_task_id=" + std::to_string(*r.array_task_id) + "\n";
   out += "user=" + std::to_string(r.user) + "\nstate=" + to_string(r.state) +
          "\nrequeued_by_slurm=" + (r.requeued_by_slurm ? "1" : "0") +
-         "\nrequeue_allowed=" + (r.requeue_allowed ? "1" : "0") + "\nbatch=" + (r.batch ? "1" : "0") +
-         "\nstart_time=" + t(r.start_time) + "\nend_time=" + t(r.end_time) +
-         "\npreempt_time=" + t(r.preempt_time) + "\nsuspend_time=" + t(r.suspend_time) +
+         "\nrequeue_allowed=" + (r.requeue_allowed ? "1" : "0") +
+         "\nbatch=" + (r.batch ? "1" : "0") + "\nstart_time=" + t(r.start_time) +
+         "\nend_time=" + t(r.end_time) + "\npreempt_time=" + t(r.preempt_time) +
+         "\nsuspend_time=" + t(r.suspend_time) +
          "\nrestart_count=" + std::to_string(r.restart_count) +
          "\npartition=" + (printable(r.partition) ? r.partition : "?") +
          "\nbatch_host=" + (printable(r.batch_host) ? r.batch_host : "?") + "\n";
@@ -71,7 +72,8 @@ Result<JobRecord> parse_job_record(std::string_view text) {
   for (auto line : text::split(text, '\n')) {
     if (line.empty()) continue;
     const auto eq = line.find('=');
-    if (eq == std::string_view::npos) return fail("job record: bad line '" + std::string(line) + "'");
+    if (eq == std::string_view::npos)
+      return fail("job record: bad line '" + std::string(line) + "'");
     if (!kv.emplace(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1))).second)
       return fail("job record: " + std::string(line.substr(0, eq)) + " given twice");
   }
@@ -93,7 +95,8 @@ Result<JobRecord> parse_job_record(std::string_view text) {
     } else if (key == "array_job_id" || key == "array_task_id") {
       auto n = num(UINT32_MAX);
       ok = n.has_value();
-      if (ok) (key == "array_job_id" ? r.array_job_id : r.array_task_id) = static_cast<std::uint32_t>(*n);
+      if (ok)
+        (key == "array_job_id" ? r.array_job_id : r.array_task_id) = static_cast<std::uint32_t>(*n);
     } else if (key == "user") {
       auto n = num(UINT32_MAX);
       ok = n.has_value();
@@ -105,8 +108,12 @@ Result<JobRecord> parse_job_record(std::string_view text) {
     } else if (key == "requeued_by_slurm" || key == "requeue_allowed" || key == "batch") {
       auto b = flag();
       ok = b.has_value();
-      if (ok) (key == "batch" ? r.batch : key == "requeue_allowed" ? r.requeue_allowed : r.requeued_by_slurm) = *b;
-    } else if (key == "start_time" || key == "end_time" || key == "preempt_time" || key == "suspend_time") {
+      if (ok)
+        (key == "batch"             ? r.batch
+         : key == "requeue_allowed" ? r.requeue_allowed
+                                    : r.requeued_by_slurm) = *b;
+    } else if (key == "start_time" || key == "end_time" || key == "preempt_time" ||
+               key == "suspend_time") {
       auto n = num(kMaxTime);
       ok = n.has_value();
       if (ok) {

@@ -89,6 +89,18 @@ bool valid_run_nonce(std::string_view run) {
   return run.size() == 16 && run.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
+RunMarker run_marker(std::uint32_t job, uid_t uid, gid_t gid, bool batch, std::time_t started,
+                     std::string run) {
+  RunMarker m;
+  m.job = job;
+  m.uid = uid;
+  m.gid = gid;
+  m.batch = batch;
+  m.started = started;
+  m.run = std::move(run);
+  return m;
+}
+
 std::string format_run_marker(const RunMarker& m) {
   auto t = [](std::time_t v) { return std::to_string(static_cast<long long>(v)); };
   std::string out = "job=" + std::to_string(m.job) + "\nuid=" + std::to_string(m.uid) +

@@ -1,5 +1,7 @@
 #include "gracepack/core/pack_env.hpp"
 
+#include "gracepack/core/mps_share.hpp"
+
 #include <cstdio>
 
 #include "gracepack/core/cpuset.hpp"
@@ -76,6 +78,24 @@ bool cgroup_enforces(std::uint64_t share, std::uint64_t cgroup_limit) {
 
 std::string slurm_gpu_binding(std::string_view tres_bind) {
   return tres_bind.find("gpu:") != std::string_view::npos ? std::string(tres_bind) : std::string();
+}
+
+std::optional<Error> binding_conflict(const PackRequest& request, const NodeFacts& node,
+                                      std::string_view tres_bind, const PackPolicy& policy,
+                                      const std::string& node_name) {
+  NodeFacts bound = node;
+  bound.gpu_bind = slurm_gpu_binding(tres_bind);
+  if (bound.gpu_bind.empty()) return std::nullopt;
+  auto conflict = plan_pack(request, bound, policy);
+  if (!conflict) return fail(conflict.error().message + " (on node " + node_name + ")");
+  return std::nullopt;
+}
+
+GpuShare gpu_share(const TaskSlot& slot, const MpsState& mps) {
+  if (slot.sharers <= 1) return {"whole", {}, ""};
+  if (!mps.share) return {"advisory", {}, mps.note};
+  if (mps.unreachable) return {"advisory", {}, mps.unreachable->message};
+  return {"mps", mps_environment(slot, *mps.share), ""};
 }
 
 std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,

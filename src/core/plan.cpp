@@ -96,8 +96,9 @@ Result<Plan> plan_pack(const PackRequest& r, const NodeFacts& node, const PackPo
     // Less than 1 MiB each would round to 0, which means "no limit".
     if (memory == 0) {
       return fail(request_text(r) + ": " + plural(tasks, "task") + " cannot share the step's " +
-                  text::format_size(node.memory) + " (less than 1M each); ask for more memory, e.g. --mem=" +
-                  std::to_string(tasks) + "M");
+                  text::format_size(node.memory) +
+                  " (less than 1M each); ask for more memory, e.g. --mem=" + std::to_string(tasks) +
+                  "M");
     }
     if (memory < policy.min_task_memory) {
       return fail(request_text(r) + ": each of " + plural(tasks, "task") + " would get " +

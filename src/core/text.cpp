@@ -64,7 +64,8 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   }
   if (mult != 1) s.remove_suffix(1);
   // The bound depends on the unit: a plain byte count may be large (min_task_mem=1073741824).
-  const auto n = parse_int(s, 0, std::numeric_limits<std::int64_t>::max() / static_cast<std::int64_t>(mult));
+  const auto n =
+      parse_int(s, 0, std::numeric_limits<std::int64_t>::max() / static_cast<std::int64_t>(mult));
   if (!n) return std::nullopt;
   return static_cast<std::uint64_t>(*n) * mult;
 }

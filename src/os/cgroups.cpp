@@ -9,6 +9,7 @@
 
 #include "gracepack/core/text.hpp"
 #include "gracepack/os/files.hpp"
+#include "gracepack/os/process.hpp"
 
 namespace gracepack::os {
 namespace {
@@ -96,6 +97,20 @@ Result<std::uint64_t> own_memory_limit(const CgroupRoots& roots) {
   UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dfd.valid()) return fail("cannot open " + dir + ": " + std::strerror(errno));
   return read_limit(dfd.get(), own->v2 ? "memory.max" : "memory.limit_in_bytes", dir);
+}
+
+MemoryCheck enforce_task_memory(std::uint64_t share) {
+  if (share == 0) return {};
+  auto have = own_memory_limit();
+  if (have && cgroup_enforces(share, *have)) return {MemoryEnforcement::Cgroup, ""};
+  const std::string why = have ? "the task's cgroup limit is " +
+                                     (*have ? text::format_size(*have) : std::string("unlimited")) +
+                                     ", not its share of " + text::format_size(share)
+                               : have.error().message;
+  if (set_data_rlimit(share)) {
+    return {MemoryEnforcement::Rlimit, "RLIMIT_DATA instead of a cgroup limit: " + why};
+  }
+  return {MemoryEnforcement::None, why};
 }
 
 Result<JobCgroups> own_job_cgroups(const CgroupRoots& roots) {

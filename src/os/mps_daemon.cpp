@@ -85,6 +85,40 @@ void MpsDaemon::stop() {
   dir_.clear();
 }
 
+namespace {
+
+// The pinned-memory limit needs one GPU's size; without it only the compute share applies.
+Result<std::uint64_t> gpu_memory(const MpsRequest& r, const MpsRuntime& rt) {
+  auto smi = find_program(r.smi, r.path);
+  if (!smi) return fail(r.smi + " not found");
+  SpawnOptions q =
+      as_user(rt, {*smi, "--query-gpu=memory.total", "--format=csv,noheader,nounits", "-i", r.gpu},
+              rt.base_env);
+  auto out = run_output(q, std::chrono::seconds(10));
+  if (!out) return out.error();
+  return parse_gpu_memory_mib(*out);
+}
+
+}  // namespace
+
+StepMps start_step_mps(const MpsRequest& r) {
+  StepMps out;
+  auto control = find_program(r.control, r.path);
+  if (!control) {
+    out.note = "MPS control program '" + r.control + "' not found";
+    return out;
+  }
+  const MpsRuntime rt{*control, {"PATH=" + r.path, "HOME=/tmp"}, r.uid, r.gid};
+  auto daemon = MpsDaemon::start(rt, r.tag);
+  if (!daemon) {
+    out.note = daemon.error().message;
+    return out;
+  }
+  out.daemon = std::move(*daemon);
+  if (auto bytes = gpu_memory(r, rt)) out.daemon->share().gpu_memory = *bytes;
+  return out;
+}
+
 Status mps_reachable(const MpsShare& share) {
   struct stat st {};
   if (::stat(share.pipe_dir.c_str(), &st) != 0) {

@@ -71,11 +71,22 @@ std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string&
 
 Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root) {
   UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0)));
-  if (!fd.valid()) return fail("pidfd_open(" + std::to_string(p.pid) + "): " + std::strerror(errno));
+  if (!fd.valid())
+    return fail("pidfd_open(" + std::to_string(p.pid) + "): " + std::strerror(errno));
   // The pid may have been reused since it was read: the pidfd must name the same process.
   auto now = stat_of(p.pid, proc_root);
   if (!now || now->start != p.start) return fail("process " + std::to_string(p.pid) + " is gone");
   return fd;
+}
+
+std::vector<std::string> own_arguments() {
+  std::vector<std::string> args;
+  auto cmdline = read_file("/proc/self/cmdline");
+  if (!cmdline) return args;
+  for (auto a : text::split(*cmdline, '\0')) args.emplace_back(a);
+  if (!args.empty()) args.erase(args.begin());                // the program
+  if (!args.empty() && args.back().empty()) args.pop_back();  // after the final NUL
+  return args;
 }
 
 Status signal_pidfd(const UniqueFd& fd, int sig) {

@@ -144,7 +144,8 @@ Prepared prepare(const SpawnOptions& o) {
 
 Result<Child> spawn(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
-  if (o.as && o.as->uid != 0 && o.as->gid == 0) return fail("a user's child needs the user's group");
+  if (o.as && o.as->uid != 0 && o.as->gid == 0)
+    return fail("a user's child needs the user's group");
   const Prepared p = prepare(o);
   int pipefd[2] = {-1, -1};
   if (!o.stdin_text.empty() && ::pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -168,7 +169,8 @@ Result<Child> spawn(const SpawnOptions& o) {
 
 Result<pid_t> spawn_detached(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
-  if (o.as && o.as->uid != 0 && o.as->gid == 0) return fail("a user's child needs the user's group");
+  if (o.as && o.as->uid != 0 && o.as->gid == 0)
+    return fail("a user's child needs the user's group");
   const Prepared p = prepare(o);
   int report[2];  // the intermediate process tells the grandchild's pid through it
   if (::pipe2(report, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));

@@ -33,11 +33,12 @@ std::string StateDir::job_dir_path(std::uint32_t job) const {
 }
 
 Result<std::optional<RunMarker>> StateDir::read_marker(std::uint32_t job) const {
-  auto text =
-      read_small_file_at(fd_.get(), JobDirLayout::marker_name(job), JobDirLayout::kMaxFile, uid_t{0});
+  auto text = read_small_file_at(fd_.get(), JobDirLayout::marker_name(job), JobDirLayout::kMaxFile,
+                                 uid_t{0});
   if (!text) {
     struct stat st {};
-    if (::fstatat(fd_.get(), JobDirLayout::marker_name(job).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+    if (::fstatat(fd_.get(), JobDirLayout::marker_name(job).c_str(), &st, AT_SYMLINK_NOFOLLOW) !=
+            0 &&
         errno == ENOENT) {
       return std::optional<RunMarker>();
     }
@@ -61,15 +62,15 @@ Status StateDir::quarantine(const std::string& name) const {
   auto q = open_root_subdir(fd_.get(), JobDirLayout::kQuarantine, 0700);
   if (!q) return q.error();
   auto tag = random_hex(4);
-  const std::string aside =
-      name + "." + std::to_string(static_cast<long long>(std::time(nullptr))) + "." +
-      (tag ? *tag : std::string("x"));
+  const std::string aside = name + "." +
+                            std::to_string(static_cast<long long>(std::time(nullptr))) + "." +
+                            (tag ? *tag : std::string("x"));
   if (::renameat(fd_.get(), name.c_str(), q->get(), aside.c_str()) != 0)
     return fail("cannot move " + path_ + "/" + name + " aside: " + std::strerror(errno));
   if (auto removed = remove_tree_at(q->get(), aside); !removed) {
     return fail(path_ + "/" + name + " is quarantined as " + path_ + "/" +
-                JobDirLayout::kQuarantine + "/" + aside + " and could not be removed: " +
-                removed.error().message);
+                JobDirLayout::kQuarantine + "/" + aside +
+                " and could not be removed: " + removed.error().message);
   }
   return Ok{};
 }
@@ -122,7 +123,8 @@ Result<bool> StateDir::job_lock_held(std::uint32_t job, uid_t uid) const {
 Status StateDir::clear_job(std::uint32_t job) const {
   Status dir = quarantine(JobDirLayout::dir_name(job));
   if (::unlinkat(fd_.get(), JobDirLayout::marker_name(job).c_str(), 0) != 0 && errno != ENOENT)
-    return fail("cannot remove the marker of job " + std::to_string(job) + ": " + std::strerror(errno));
+    return fail("cannot remove the marker of job " + std::to_string(job) + ": " +
+                std::strerror(errno));
   return dir;
 }
 

@@ -145,4 +145,13 @@ void add_gpu_locality(std::vector<Gpu>& gpus,
   }
 }
 
+Status complete_node_facts(NodeFacts& node,
+                           const std::map<std::string, std::vector<int>>& gpu_cpus) {
+  auto cpus = allowed_cpus();
+  if (!cpus) return cpus.error();
+  node.cpus = describe_cpus(*cpus);
+  add_gpu_locality(node.gpus, gpu_cpus);
+  return Ok{};
+}
+
 }  // namespace gracepack::os

@@ -1,11 +1,12 @@
-// The symbols Slurm loads. Each hook only translates: wrap spank_t, hand the hook to the features,
-// turn the Status into Slurm's return code (-1 only where may_fail allows), let nothing escape.
+// The symbols Slurm loads. Each hook only translates: wrap spank_t, hand the hook to the plugin's
+// features, turn the Status into Slurm's return code (-1 only where may_fail allows), let nothing
+// escape.
+#include <array>
 #include <exception>
 #include <string>
 #include <vector>
 
-#include "hooks.hpp"
-#include "plugin_state.hpp"
+#include "gracepack/features/plugin.hpp"
 #include "spank.hpp"
 
 // Everything is built hidden; these are the plugin's interface (the version script agrees).
@@ -20,73 +21,52 @@ GRACEPACK_EXPORT extern const unsigned int spank_plugin_version = 1;
 }
 
 namespace gracepack::spank {
-
-const char* to_string(Hook h) noexcept {
-  constexpr const char* names[] = {"init",      "init_post_opt", "user_init",  "task_post_fork",
-                                   "task_init", "task_exit",     "job_epilog", "exit"};
-  return names[static_cast<int>(h)];
-}
-
-bool may_fail(Context context, Hook hook) noexcept {
-  if (context == Context::Local || context == Context::Allocator) return true;
-  return context == Context::Remote && hook == Hook::TaskInit;
-}
-
 namespace {
 
-// "job 5 step 0: --pack-gpus=2" for the slurmd log, as slurmstepd received the options.
-std::string step_options(const Spank& sp, PluginState& st) {
-  auto job = sp.job_id();
-  auto step = sp.step_id();
-  std::string line = "job " + (job ? std::to_string(*job) : "?") + " step " +
-                     (step ? std::to_string(*step) : "?") + ":";
-  for (Feature* f : st.features()) {
-    if (f->asked()) line += " " + f->shown();
-  }
-  return line;
+using features::Hook;
+
+features::Plugin& plugin() {
+  static features::Plugin p;
+  return p;
 }
 
-// What a user who asked for an option is told when the admin's configuration is broken.
-Status while_disabled(Hook hook, const Spank& sp, PluginState& st) {
-  if (hook != Hook::InitPostOpt || !st.any_asked()) return Ok{};
-  const std::string reason = std::get<Disabled>(st.mode).reason;
-  if (sp.remote()) {
-    log_verbose(step_options(sp, st) + " (ignored: " + reason + ")");
-  } else {
-    log_error("disabled on this cluster (" + reason +
-              "); --pack-gpus and --preempt-requeue have no effect; ask your admin");
+// Option callbacks run in srun/sbatch and again in slurmstepd, several times: they only parse and
+// keep. A bad value is refused at once where nothing has been submitted yet.
+int on_option(int val, const char* optarg, int remote) noexcept {
+  try {
+    const Status st =
+        plugin().take_option(static_cast<std::size_t>(val), optarg ? optarg : "", remote);
+    if (st) return 0;
+    slurm_error("gracepack: %s", st.error().message.c_str());
+  } catch (...) {
   }
-  return Ok{};
+  return remote ? 0 : -1;
 }
 
-Status run_hook(Hook hook, const Spank& sp, const std::vector<std::string>& args) {
-  PluginState& st = state();
-  if (hook == Hook::Init) return configure(sp, args);
-  // Slurm 22.05 calls the job epilog without slurm_spank_init.
-  if (hook == Hook::JobEpilog && !st.config()) {
-    if (auto r = configure(sp, args); !r) return r;
+std::array<spank_option, 2> make_options() {
+  std::array<spank_option, 2> table{};
+  const auto features = plugin().features();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const features::OptionText t = features[i]->option();
+    // Slurm's struct wants char*; it never writes through them.
+    table[i] = {const_cast<char*>(t.name),  const_cast<char*>(t.arg),
+                const_cast<char*>(t.usage), 2,
+                static_cast<int>(i),        on_option};
   }
-  if (hook == Hook::TaskInit && st.option_error) return *st.option_error;
-  const Config* config = st.config();
-  if (!config) return while_disabled(hook, sp, st);
-  if (hook == Hook::InitPostOpt && sp.remote() && st.any_asked()) log_verbose(step_options(sp, st));
-  for (Feature* f : st.features()) {
-    if (auto r = f->on(hook, sp, *config); !r) return r;
-  }
-  return Ok{};
+  return table;
 }
 
 int guarded(spank_t handle, Hook hook, int ac, char** av) noexcept {
-  const Spank sp(handle);
-  const bool can_fail = may_fail(sp.context(), hook);
+  const SpankStep sp(handle);
+  const bool can_fail = features::may_fail(sp.context(), hook);
   try {
-    const Status st = run_hook(hook, sp, std::vector<std::string>(av, av + ac));
+    const Status st = plugin().run(hook, sp, std::vector<std::string>(av, av + ac));
     if (st) return 0;
     // An empty message: the failure was already reported once (e.g. by another task).
-    if (!st.error().message.empty()) log_error(st.error().message);
+    if (!st.error().message.empty()) sp.log_error(st.error().message);
   } catch (const std::exception& e) {
     try {
-      log_error(std::string(to_string(hook)) + ": internal error: " + e.what());
+      sp.log_error(std::string(features::to_string(hook)) + ": internal error: " + e.what());
     } catch (...) {
     }
   } catch (...) {
@@ -95,36 +75,27 @@ int guarded(spank_t handle, Hook hook, int ac, char** av) noexcept {
 }
 
 }  // namespace
+
+spank_option* option_named(const std::string& name) {
+  static std::array<spank_option, 2> table = make_options();
+  for (spank_option& o : table) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
 }  // namespace gracepack::spank
 
-using gracepack::spank::guarded;
-using gracepack::spank::Hook;
+#define GRACEPACK_HOOK(symbol, hook)                                               \
+  extern "C" GRACEPACK_EXPORT int symbol(spank_t sp, int ac, char** av) {          \
+    return gracepack::spank::guarded(sp, gracepack::features::Hook::hook, ac, av); \
+  }
 
-extern "C" {
-
-GRACEPACK_EXPORT int slurm_spank_init(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::Init, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::InitPostOpt, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_user_init(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::UserInit, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_task_post_fork(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::TaskPostFork, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::TaskInit, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_task_exit(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::TaskExit, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::JobEpilog, ac, av);
-}
-GRACEPACK_EXPORT int slurm_spank_exit(spank_t sp, int ac, char** av) {
-  return guarded(sp, Hook::Exit, ac, av);
-}
-
-}  // extern "C"
+GRACEPACK_HOOK(slurm_spank_init, Init)
+GRACEPACK_HOOK(slurm_spank_init_post_opt, InitPostOpt)
+GRACEPACK_HOOK(slurm_spank_user_init, UserInit)
+GRACEPACK_HOOK(slurm_spank_task_post_fork, TaskPostFork)
+GRACEPACK_HOOK(slurm_spank_task_init, TaskInit)
+GRACEPACK_HOOK(slurm_spank_task_exit, TaskExit)
+GRACEPACK_HOOK(slurm_spank_job_epilog, JobEpilog)
+GRACEPACK_HOOK(slurm_spank_exit, Exit)

@@ -1,66 +1,51 @@
-// A small typed wrapper around spank_t: every read returns a value or an Error, every write a
-// Status. It is the only place (with plugin.cpp) that includes Slurm's SPANK header.
+// features::Step over spank_t: what a hook reads from and writes to Slurm, each read a value or
+// an Error. With plugin.cpp, the only place that includes Slurm's SPANK header.
 #pragma once
 
 extern "C" {
 #include <slurm/spank.h>
 }
 
-#include <sys/types.h>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-
-#include "gracepack/core/result.hpp"
+#include "gracepack/features/step.hpp"
 
 namespace gracepack::spank {
 
-enum class Context { Local, Allocator, Remote, Slurmd, JobScript, Unknown };
-const char* to_string(Context c);
+using features::Context;
 
-// Slurm's reserved step ids (slurm.h SLURM_BATCH_SCRIPT etc.).
-enum class StepKind { Batch, Extern, Interactive, Normal };
+// The options as Slurm registers them, one per feature, `val` its index in the registry.
+spank_option* option_named(const std::string& name);
 
-class Spank {
+class SpankStep : public features::Step {
  public:
-  explicit Spank(spank_t sp) : sp_(sp) {}
+  explicit SpankStep(spank_t sp) : sp_(sp) {}
 
-  Context context() const;
-  bool remote() const { return context() == Context::Remote; }
-
-  // In slurmstepd these read and write the job's environment, elsewhere the process's own.
-  std::optional<std::string> getenv(const std::string& name) const;
-  Status setenv(const std::string& name, const std::string& value) const;
-
-  Result<std::uint32_t> job_id() const;
-  Result<std::uint32_t> step_id() const;
-  Result<StepKind> step_kind() const;
-  bool is_step(StepKind kind) const;
-  Result<uid_t> uid() const;
-  Result<gid_t> gid() const;
-  Result<std::uint32_t> local_task_count() const;
-  Result<int> local_task_id() const;         // task index on this node
-  Result<std::uint32_t> node_index() const;  // this node's index in the step's node list
-  Result<pid_t> task_pid() const;
-  Result<int> task_exit_status() const;
-  Result<std::uint64_t> step_alloc_mem_bytes() const;
-  // The array ids of an array task; nullopt for other jobs.
-  std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const;
-
-  Status register_option(struct spank_option* opt) const;
-  // An option's value where only spank_option_getopt can read it (job prolog/epilog); "" when
-  // given without a value, nullopt when not given.
-  std::optional<std::string> option_value(struct spank_option* opt) const;
+  Context context() const override;
+  std::string program() const override;
+  std::optional<std::string> getenv(const std::string& name) const override;
+  Status setenv(const std::string& name, const std::string& value) const override;
+  Result<std::uint32_t> job_id() const override;
+  Result<std::uint32_t> step_id() const override;
+  Result<uid_t> uid() const override;
+  Result<gid_t> gid() const override;
+  Result<std::uint32_t> local_task_count() const override;
+  Result<int> local_task_id() const override;
+  Result<std::uint32_t> node_index() const override;
+  Result<pid_t> task_pid() const override;
+  Result<int> task_exit_status() const override;
+  Result<std::uint64_t> step_alloc_mem_bytes() const override;
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const override;
+  Status register_option(const std::string& name) const override;
+  std::optional<std::string> option_value(const std::string& name) const override;
+  void log_error(const std::string& msg) const override;
+  void log_info(const std::string& msg) const override;
+  void log_verbose(const std::string& msg) const override;
+  void log_debug(const std::string& msg) const override;
 
  private:
+  template <class T>
+  Result<T> item(spank_item_t item, const char* what) const;
+
   spank_t sp_;
 };
-
-// Slurm's logger: srun/sbatch stderr in local contexts, the slurmd log in remote ones.
-void log_error(const std::string& msg);
-void log_info(const std::string& msg);
-void log_verbose(const std::string& msg);
-void log_debug(const std::string& msg);
 
 }  // namespace gracepack::spank

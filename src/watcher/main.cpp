@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,6 +28,7 @@
 #include "gracepack/core/job_dir.hpp"
 #include "gracepack/core/notice.hpp"
 #include "gracepack/core/retry.hpp"
+#include "gracepack/core/text.hpp"
 #include "gracepack/core/watcher_args.hpp"
 #include "gracepack/core/watcher_logic.hpp"
 #include "gracepack/os/cgroups.hpp"
@@ -181,11 +183,19 @@ class Watcher {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --hold: gracepack's stand-in for the extern step's placeholder where Slurm runs none (25.05+):
-  // it waits to be signalled with the extern step, and its death wakes the watcher.
-  if (argc == 2 && std::string(argv[1]) == "--hold") {
+  // --hold PID: gracepack's stand-in for the extern step's placeholder where Slurm runs none
+  // (25.05+): Slurm's signals to the extern step end it, and its end wakes the watcher. It also
+  // ends with the step that started it (slurmstepd PID): Slurm's final SIGKILL of the extern step
+  // (cgroup.kill of its tasks) does not reach slurmstepd's leaf, where it lives.
+  if (argc == 3 && std::string(argv[1]) == "--hold") {
     ::prctl(PR_SET_NAME, kHolderName);
-    hold_until_the_step_ends();
+    const auto stepd = text::parse_int(argv[2], 1, INT32_MAX);
+    os::UniqueFd fd(stepd ? static_cast<int>(::syscall(SYS_pidfd_open, *stepd, 0)) : -1);
+    if (!fd.valid()) return 0;
+    pollfd p{fd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    return 0;
   }
   ::prctl(PR_SET_NAME, "gracepack-watch");
   auto args = parse_watcher_args(std::vector<std::string>(argv + 1, argv + argc));

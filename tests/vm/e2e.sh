@@ -14,6 +14,9 @@ set +e
 ctest "${args[@]}" 2>&1 | tee "$build/e2e.log"
 rc=${PIPESTATUS[0]}
 set -e
+# The guest's files are gone when the VM stops: keep the cluster's logs and the audit files.
+rm -rf "$build/vm-logs" && mkdir -p "$build/vm-logs"
+cp -r /tmp/gracepack-cluster/log /tmp/gracepack-cluster/audit.d "$build/vm-logs/" 2>/dev/null || true
 {
   echo "$(slurmd -V) on $(stat -fc %T /sys/fs/cgroup):"
   grep -E '^ *[0-9]+/[0-9]+ Test' "$build/e2e.log" | sed 's/^ *//'

@@ -60,6 +60,8 @@ struct RunMarker {
   WatchState watcher_at_exit = WatchState::None;
   bool operator==(const RunMarker&) const = default;
 };
+RunMarker run_marker(std::uint32_t job, uid_t uid, gid_t gid, bool batch, std::time_t started,
+                     std::string run);
 std::string format_run_marker(const RunMarker& m);
 Result<RunMarker> parse_run_marker(std::string_view text);
 // Whether a marker found by an srun step is its run's: the same job and user, and either the batch

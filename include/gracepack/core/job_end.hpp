@@ -24,8 +24,8 @@ struct EpilogFacts {
   uid_t uid = 0;             // from Slurm
   PreemptRequest request;
   unsigned admin_max = 0;
-  std::optional<RunMarker> marker;  // root's marker on this node; nullopt: none or unusable
-  std::string marker_note;          // why there is none
+  std::optional<RunMarker> marker;      // root's marker on this node; nullopt: none or unusable
+  std::string marker_note;              // why there is none
   std::optional<WatcherStatus> status;  // the watcher's status file, if readable and well formed
   std::string status_note;              // why a status file that exists was refused
   std::string user;                     // the job's user name, for the audit record
@@ -33,8 +33,8 @@ struct EpilogFacts {
 };
 
 struct EpilogPlan {
-  bool decide = false;     // this node runs the batch script: the decision is taken here
-  bool ask_slurm = false;  // the decision needs slurmctld's record of the job
+  bool decide = false;           // this node runs the batch script: the decision is taken here
+  bool ask_slurm = false;        // the decision needs slurmctld's record of the job
   Cause cause = Cause::Running;  // without slurmctld: why the run ended
   std::string why;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gracepack/core/plan.hpp"
+#include "gracepack/core/result.hpp"
 
 namespace gracepack {
 
@@ -38,9 +39,35 @@ Env task_environment(const TaskSlot& slot, const NodeFacts& node, const GpuVaria
 // whole pages, so a little below counts.
 bool cgroup_enforces(std::uint64_t share, std::uint64_t cgroup_limit);
 
+// How a task's memory share is enforced, and why not by its cgroup when it is not.
+struct MemoryCheck {
+  MemoryEnforcement how = MemoryEnforcement::None;
+  std::string why;
+};
+
 // The per-task GPU binding Slurm itself was asked for (--gpu-bind, --ntasks-per-gpu,
 // --gpus-per-task), as SLURMD_TRES_BIND shows it in the task's environment; empty when none.
 std::string slurm_gpu_binding(std::string_view tres_bind);
+
+// A request that contradicts Slurm's own binding (found only in the task: SLURMD_TRES_BIND),
+// with what to drop; nullopt when there is none.
+std::optional<Error> binding_conflict(const PackRequest& request, const NodeFacts& node,
+                                      std::string_view tres_bind, const PackPolicy& policy,
+                                      const std::string& node_name);
+
+// A task's GPU share: its whole GPU, an MPS share (the daemon answered and the task reaches it),
+// or advisory with the reason.
+struct GpuShare {
+  std::string kind;  // whole, mps, advisory
+  Env env;
+  std::string why;
+};
+struct MpsState {
+  const struct MpsShare* share = nullptr;  // the step's daemon, when it answered
+  std::string note;                        // why there is none
+  std::optional<Error> unreachable;        // why this task cannot reach it
+};
+GpuShare gpu_share(const TaskSlot& slot, const MpsState& mps);
 
 // The per-node table printed with --pack-gpus=...,verbose and on failure.
 std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,

@@ -1,6 +1,7 @@
 // Errors as values: a Result holds either a value or an Error whose message a user can act on.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -32,6 +33,11 @@ class [[nodiscard]] Result {
   T&& operator*() && { return std::move(*this).value(); }
 
   const Error& error() const { return std::get<1>(v_); }
+  // The error, or nothing when there is a value.
+  std::optional<Error> error_if() const {
+    return ok() ? std::nullopt : std::optional<Error>(error());
+  }
+  T value_or(T other) const { return ok() ? value() : other; }
 
  private:
   std::variant<T, Error> v_;

@@ -13,10 +13,10 @@
 namespace gracepack {
 
 struct SbatchOptions {
-  std::optional<bool> requeue;        // --requeue / --no-requeue; nullopt: not given
-  std::optional<std::string> export_; // --export's value
-  std::optional<std::string> script;  // the script's path, when one is named (not --wrap, stdin)
-  bool wrap = false;                  // --wrap: no script file
+  std::optional<bool> requeue;         // --requeue / --no-requeue; nullopt: not given
+  std::optional<std::string> export_;  // --export's value
+  std::optional<std::string> script;   // the script's path, when one is named (not --wrap, stdin)
+  bool wrap = false;                   // --wrap: no script file
 };
 
 // Options from an argv (without the program name), stopping where sbatch stops.

@@ -36,11 +36,11 @@ std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& exte
                                             uid_t job_uid);
 
 struct SignalScope {
-  pid_t self = 0;            // the watcher
-  pid_t shell = 0;           // the batch shell as the plugin saw it (0: unknown)
-  uid_t uid = 0;             // the job's user
-  bool notify_shell = false; // the admin asked to signal the batch shell too
-  bool other_steps = false;  // srun steps too (the notice signal is not Slurm's SIGTERM)
+  pid_t self = 0;             // the watcher
+  pid_t shell = 0;            // the batch shell as the plugin saw it (0: unknown)
+  uid_t uid = 0;              // the job's user
+  bool notify_shell = false;  // the admin asked to signal the batch shell too
+  bool other_steps = false;   // srun steps too (the notice signal is not Slurm's SIGTERM)
 };
 
 // The processes that get the notice signal: the job user's processes in the batch step (and the

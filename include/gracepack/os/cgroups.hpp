@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gracepack/core/cgroup_path.hpp"
+#include "gracepack/core/pack_env.hpp"
 #include "gracepack/core/result.hpp"
 
 namespace gracepack::os {
@@ -31,6 +32,10 @@ Status set_task_memory_limit(pid_t pid, std::uint64_t bytes, const CgroupRoots& 
 
 // The memory limit of the caller's own cgroup: 0 when unlimited; an error says why it is unknown.
 Result<std::uint64_t> own_memory_limit(const CgroupRoots& roots = {});
+
+// In a packed task: whether its cgroup holds its share (root wrote it in task_post_fork), else
+// RLIMIT_DATA with the reason (never RLIMIT_AS, which breaks CUDA).
+MemoryCheck enforce_task_memory(std::uint64_t share);
 
 // The caller's job and step directories in the hierarchy proctrack uses (v1 freezer, else v2).
 struct JobCgroups {

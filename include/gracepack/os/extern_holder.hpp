@@ -10,8 +10,9 @@
 
 namespace gracepack::os {
 
-// Starts `argv` (gracepack-watcher --hold) as `as`, detached, and moves it into the extern step's
-// slurmstepd leaf (cgroup v2: step_extern/slurm, whose processes Slurm signals with the step's).
+// Starts `argv` (gracepack-watcher --hold SLURMSTEPD_PID) as `as`, detached, and moves it into the
+// extern step's slurmstepd leaf (cgroup v2: step_extern/slurm, whose processes Slurm signals with
+// the step's). It ends when signalled or when the slurmstepd that started it ends.
 // Refused, and nothing left running, on cgroup v1 (a child of slurmstepd would sit outside the
 // step) or without an extern step.
 Status start_extern_holder(const std::vector<std::string>& argv, const RunAs& as);

@@ -5,12 +5,13 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gracepack/core/mps_share.hpp"
-#include "gracepack/os/process.hpp"
 #include "gracepack/core/result.hpp"
+#include "gracepack/os/process.hpp"
 
 namespace gracepack::os {
 
@@ -49,5 +50,21 @@ class MpsDaemon {
 // Whether this process sees the daemon's pipe directory as slurmstepd made it (with
 // job_container/tmpfs a task has its own /tmp and may not).
 Status mps_reachable(const MpsShare& share);
+
+// A step's MPS daemon as gracepack wants it, started from what the admin and Slurm said.
+struct MpsRequest {
+  std::string control;  // mps_control: a program name (looked up in path) or a path
+  std::string smi;      // nvidia_smi, likewise: reads one GPU's memory for the pinned limit
+  std::string path;     // the job's PATH
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string tag;  // "JOB.STEP", in the private directory's name
+  std::string gpu;  // one of the step's GPUs, for nvidia-smi
+};
+struct StepMps {
+  std::optional<MpsDaemon> daemon;  // running and answering
+  std::string note;                 // why there is none (shares are then advisory)
+};
+StepMps start_step_mps(const MpsRequest& r);
 
 }  // namespace gracepack::os

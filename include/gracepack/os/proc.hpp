@@ -24,4 +24,7 @@ std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string&
 Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root = "/proc");
 Status signal_pidfd(const UniqueFd& fd, int sig);
 
+// This process's arguments after the program's name (/proc/self/cmdline).
+std::vector<std::string> own_arguments();
+
 }  // namespace gracepack::os

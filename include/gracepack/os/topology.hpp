@@ -25,4 +25,9 @@ void add_gpu_locality(std::vector<Gpu>& gpus,
                       const std::map<std::string, std::vector<int>>& admin_map,
                       const std::string& sys_root = "/sys", const std::string& proc_root = "/proc");
 
+// Adds what the kernel knows to what Slurm said of the step: its CPUs (the step's cpuset, with
+// cores and NUMA nodes) and each GPU's nearby CPUs.
+Status complete_node_facts(NodeFacts& node,
+                           const std::map<std::string, std::vector<int>>& gpu_cpus);
+
 }  // namespace gracepack::os

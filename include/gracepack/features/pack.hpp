@@ -1,0 +1,46 @@
+// --pack-gpus in slurmstepd: the facts of the step on this node -> plan_pack() once, before the
+// tasks are forked (they inherit it); then per task the memory limit (root, task_post_fork) and
+// the environment and affinity (as the user, task_init).
+#pragma once
+
+#include <optional>
+#include <variant>
+
+#include "gracepack/core/pack_env.hpp"
+#include "gracepack/features/feature.hpp"
+#include "gracepack/os/mps_daemon.hpp"
+
+namespace gracepack::features {
+
+struct PackFailed {  // an impossible request: every task fails in task_init, one message a node
+  Error error;
+};
+struct Packed {  // the step's plan on this node
+  NodeFacts node;
+  GpuVariables vars;
+  std::string node_name;
+  Plan plan;
+  os::StepMps mps;  // the daemon when it answered (shares enforced), else why not
+};
+
+class Pack : public Feature {
+ public:
+  OptionText option() const override;
+  bool offered(const Config& c) const override { return c.pack_gpus; }
+  Status take(std::string_view value) override;
+  bool asked() const override { return request_.has_value(); }
+  std::string shown() const override { return "--pack-gpus=" + to_value(*request_); }
+  Status on(Hook hook, const Step& sp, const Config& config) override;
+
+ private:
+  void plan_step(const Step& sp, const Config& config);
+  void limit_task(const Step& sp) const;
+  Status start_task(const Step& sp, const Config& config) const;
+  Status set_task_environment(const Step& sp, const Packed& p, const TaskSlot& slot) const;
+  void stop_mps(const Step& sp);
+
+  std::optional<PackRequest> request_;
+  std::variant<std::monostate, PackFailed, Packed> state_;
+};
+
+}  // namespace gracepack::features

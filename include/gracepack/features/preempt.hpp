@@ -1,0 +1,41 @@
+// --preempt-requeue in Slurm's processes, one file per process it runs in: refusals at
+// submission (preempt_submit.cpp: srun, sbatch, salloc), the run's files and helpers
+// (preempt_step.cpp: slurmstepd), the decision and requeue (preempt_epilog.cpp: the job epilog).
+#pragma once
+
+#include <optional>
+
+#include "gracepack/core/options.hpp"
+#include "gracepack/features/feature.hpp"
+
+namespace gracepack::features {
+
+// This run's directory on this node, as root set it up before the tasks were forked.
+struct PreemptRun {
+  std::uint32_t job = 0;
+  std::string dir;
+  std::string run;  // the marker's nonce
+  bool batch_step = false;
+};
+
+class Preempt : public Feature {
+ public:
+  OptionText option() const override;
+  bool offered(const Config& c) const override { return c.preempt_requeue; }
+  Status take(std::string_view value) override;
+  bool asked() const override { return request_.has_value(); }
+  std::string shown() const override { return "--preempt-requeue=" + to_value(*request_); }
+  Status on(Hook hook, const Step& sp, const Config& config) override;
+
+ private:
+  Status check_submission(const Step& sp, const Config& config) const;
+  void set_up_run(const Step& sp, const Config& config);
+  Status start_watcher(const Step& sp, const Config& config) const;
+  void note_script_end(const Step& sp, const Config& config) const;
+  Status end_run(const Step& sp, const Config& config);
+
+  std::optional<PreemptRequest> request_;
+  std::optional<PreemptRun> run_;
+};
+
+}  // namespace gracepack::features

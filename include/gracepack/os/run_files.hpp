@@ -1,0 +1,43 @@
+// A --preempt-requeue run's files on one node as root and the job's processes handle them
+// (core/job_dir.hpp says what they are): set up by slurmstepd, noted at the batch script's end,
+// read by the job epilog; and the run's helper processes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gracepack/core/job_end.hpp"
+#include "gracepack/core/watcher_args.hpp"
+#include "gracepack/os/state_dir.hpp"
+
+namespace gracepack::os {
+
+struct ThisRun {
+  RunMarker marker;
+  bool made_now = false;  // false: an earlier step of this run made it here
+};
+// The run's directory and marker on this node. The batch step always makes them afresh (what
+// had the job's names is quarantined); an srun step reuses its run's (same_run) or makes them.
+// Under the state directory's root-only lock: steps that start at once do not race.
+Result<ThisRun> set_up_run(const StateDir& dir, const RunMarker& fresh, bool batch_step);
+
+// What the watcher's status said when the batch script ended, as root sees it: Watching only
+// while the watcher holds its lock.
+WatchState watcher_seen(const StateDir& dir, const RunMarker& m);
+
+// Notes the batch script's end (time, wait status, what the watcher said) in root's marker.
+Status note_script_end(const StateDir& dir, std::uint32_t job, const std::string& run,
+                       std::optional<int> status);
+
+// What the job epilog needs from this node's files: root's marker and, on the batch host, the
+// watcher's status (read as hostile input), with why either is missing or refused.
+EpilogFacts read_epilog_facts(const StateDir& dir, std::uint32_t job, uid_t uid);
+
+// Starts the watcher (as the caller, the job's user in task_init), detached: a shell that later
+// runs `wait` never waits for it; its stderr is the job's.
+Status start_watcher(const WatcherArgs& args, const std::string& program,
+                     std::vector<std::string> env);
+
+}  // namespace gracepack::os

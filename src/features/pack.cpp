@@ -1,0 +1,148 @@
+#include "gracepack/features/pack.hpp"
+
+#include <cstdio>
+
+#include "gracepack/os/cgroups.hpp"
+#include "gracepack/os/topology.hpp"
+
+namespace gracepack::features {
+namespace {
+
+const char kUsage[] =
+    "Pack N tasks per GPU (default 1) on each node of the step: every task gets its own GPU, "
+    "CPUs near it and an enforced memory share. Values: N, N,verbose, off.";
+
+bool first_task(const Step& sp) {
+  auto id = sp.local_task_id();
+  return id && *id == 0;
+}
+
+const TaskSlot* slot_of(const Step& sp, const Plan& plan) {
+  auto id = sp.local_task_id();
+  if (!id || *id < 0 || static_cast<std::size_t>(*id) >= plan.tasks.size()) return nullptr;
+  return &plan.tasks[static_cast<std::size_t>(*id)];
+}
+
+// What Slurm says of the step on this node; the kernel adds its CPUs and the GPUs' locality.
+Result<NodeFacts> node_facts(const Step& sp, const Config& config) {
+  NodeFacts node;
+  auto tasks = sp.local_task_count();
+  if (!tasks) return tasks.error();
+  node.tasks = *tasks;
+  node.memory = sp.step_alloc_mem_bytes().value_or(0);
+  for (const std::string& id : step_gpu_ids(sp.env())) node.gpus.push_back(Gpu{id, {}, -1});
+  node.overcommit = sp.getenv("SLURM_OVERCOMMIT").value_or("0") == "1";
+  if (auto st = os::complete_node_facts(node, config.gpu_cpus); !st) return st.error();
+  return node;
+}
+
+os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& node) {
+  const auto job = sp.job_id(), step = sp.step_id();
+  const os::MpsRequest r{config.mps_control,
+                         config.nvidia_smi,
+                         sp.getenv("PATH").value_or(""),
+                         sp.uid().value_or(0),
+                         sp.gid().value_or(0),
+                         std::to_string(job.value_or(0)) + "." + std::to_string(step.value_or(0)),
+                         node.gpus.front().id};
+  os::StepMps mps = os::start_step_mps(r);
+  if (!mps.daemon) sp.log_error("--pack-gpus: MPS: " + mps.note + "; GPU shares are advisory");
+  return mps;
+}
+
+}  // namespace
+
+OptionText Pack::option() const {
+  return {"pack-gpus", "N", kUsage};
+}
+
+Status Pack::take(std::string_view value) {
+  auto r = parse_pack_gpus(value);
+  if (!r) return r.error();
+  request_ = *r;
+  return Ok{};
+}
+
+Status Pack::on(Hook hook, const Step& sp, const Config& config) {
+  if (!sp.remote() || !request_) return Ok{};
+  // The batch script itself is never packed, and a step may opt out with --pack-gpus=off.
+  if (hook == Hook::UserInit && !request_->off && sp.is_step(StepKind::Normal))
+    plan_step(sp, config);
+  if (hook == Hook::TaskPostFork) limit_task(sp);
+  if (hook == Hook::TaskInit) return start_task(sp, config);
+  if (hook == Hook::Exit) stop_mps(sp);
+  return Ok{};
+}
+
+void Pack::stop_mps(const Step& sp) {
+  auto* p = std::get_if<Packed>(&state_);
+  if (!p || !p->mps.daemon) return;
+  const pid_t pid = p->mps.daemon->pid();
+  p->mps.daemon.reset();  // asks it to quit, kills it by pid if it does not, removes its directory
+  sp.log_verbose("--pack-gpus: stopped the step's MPS daemon (pid " + std::to_string(pid) + ")");
+}
+
+void Pack::plan_step(const Step& sp, const Config& config) {
+  const std::string node_name = features::node_name(sp);
+  auto node = node_facts(sp, config);
+  if (!node) {
+    state_ = PackFailed{fail("--pack-gpus on " + node_name + ": " + node.error().message)};
+    return;
+  }
+  auto plan = plan_pack(*request_, *node, PackPolicy{config.min_task_memory});
+  if (!plan) {
+    state_ = PackFailed{fail(plan.error().message + " (on node " + node_name + ")")};
+    return;
+  }
+  Packed p{*node, gpu_variables(sp.env(), node->gpus.size()), node_name, *plan, {}};
+  if (request_->per_gpu > 1 && config.mps) p.mps = start_mps(sp, config, p.node);
+  sp.log_verbose("--pack-gpus planned " + std::to_string(p.plan.tasks.size()) + " tasks on " +
+                 node_name);
+  state_ = std::move(p);
+}
+
+void Pack::limit_task(const Step& sp) const {
+  const auto* p = std::get_if<Packed>(&state_);
+  const TaskSlot* slot = p ? slot_of(sp, p->plan) : nullptr;
+  auto pid = sp.task_pid();
+  if (!slot || !pid || slot->memory == 0) return;
+  // A failure here is no reason to stop the step: the task falls back to RLIMIT_DATA, says so.
+  if (auto r = os::set_task_memory_limit(*pid, slot->memory); !r) sp.log_error(r.error().message);
+}
+
+Status Pack::start_task(const Step& sp, const Config& config) const {
+  if (std::holds_alternative<std::monostate>(state_)) return Ok{};
+  const auto* p = std::get_if<Packed>(&state_);
+  std::optional<Error> error =
+      p ? binding_conflict(*request_, p->node, sp.getenv("SLURMD_TRES_BIND").value_or(""),
+                           PackPolicy{config.min_task_memory}, p->node_name)
+        : std::optional<Error>(std::get<PackFailed>(state_).error);
+  // One message per node, from its first task; the other tasks fail quietly.
+  if (error) return first_task(sp) ? *error : fail("");
+  const TaskSlot* slot = slot_of(sp, p->plan);
+  if (!slot) return fail("--pack-gpus: this task has no place in the plan");
+  return set_task_environment(sp, *p, *slot);
+}
+
+Status Pack::set_task_environment(const Step& sp, const Packed& p, const TaskSlot& slot) const {
+  Env env = task_environment(slot, p.node, p.vars, sp.getenv("OMP_NUM_THREADS").has_value());
+  if (auto r = os::set_affinity(slot.cpus); !r) return r;
+  const MemoryCheck memory = os::enforce_task_memory(slot.memory);
+  const MpsShare* share = p.mps.daemon ? &p.mps.daemon->share() : nullptr;
+  const GpuShare gpu = gpu_share(
+      slot, {share, p.mps.note, share ? os::mps_reachable(*share).error_if() : std::nullopt});
+  env.emplace_back("GRACEPACK_MEM_ENFORCED", to_string(memory.how));
+  env.insert(env.end(), gpu.env.begin(), gpu.env.end());
+  env.emplace_back("GRACEPACK_GPU_SHARE", gpu.kind);
+  if (auto r = sp.setenv_all(env); !r) return r;
+  if (request_->verbose && first_task(sp)) {
+    std::string report = format_plan(*request_, p.node, p.plan, p.node_name, memory.how, gpu.kind);
+    if (!memory.why.empty()) report += "gracepack: memory: " + memory.why + "\n";
+    if (!gpu.why.empty()) report += "gracepack: GPU shares are advisory: " + gpu.why + "\n";
+    std::fputs(report.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  return Ok{};
+}
+
+}  // namespace gracepack::features

@@ -1,0 +1,55 @@
+// --preempt-requeue in the SPANK job epilog (root, a fresh process per job and node): what root's
+// marker and the watcher left on this node -> core::handle_job_end (which asks slurmctld only
+// when it must, through gracepack-ctl) -> audit records, then the run's files go.
+#include <cstdlib>
+
+#include "gracepack/core/job_end.hpp"
+#include "gracepack/features/preempt.hpp"
+#include "gracepack/os/files.hpp"
+#include "gracepack/os/run_files.hpp"
+#include "gracepack/slurm/ctl_client.hpp"
+
+#ifndef GRACEPACK_CTL_PATH
+#define GRACEPACK_CTL_PATH "/usr/libexec/gracepack/gracepack-ctl"
+#endif
+
+namespace gracepack::features {
+namespace {
+
+void record(const Step& sp, const Config& config, std::uint32_t job, const JobEndOutcome& outcome) {
+  for (const AuditRecord& r : outcome.records) {
+    if (!config.audit_log.empty()) {
+      if (auto st = os::append_line(config.audit_log, to_json(r)); !st)
+        sp.log_error("--preempt-requeue: audit_log: " + st.error().message);
+    }
+    sp.log_info("job " + std::to_string(job) + ": " + r.event + ": " + r.decision + " (" +
+                r.reason + ")");
+  }
+}
+
+}  // namespace
+
+Status Preempt::end_run(const Step& sp, const Config& config) {
+  auto value = sp.option_value(option().name);
+  if (!value) return Ok{};  // the job did not ask: no file read, no RPC, nothing written
+  auto asked = parse_preempt_requeue(*value);
+  auto job = sp.job_id();
+  auto uid = sp.uid();
+  auto dir = os::StateDir::open(node_state_dir(config, node_name(sp)), false);
+  if (!asked || !job || !uid || !dir) return Ok{};  // nothing was set up on this node
+  EpilogFacts f = os::read_epilog_facts(*dir, *job, *uid);
+  f.request = *asked;
+  f.admin_max = config.max_requeue;
+  f.user = os::user_name(*uid);
+  std::vector<std::string> env{"PATH=/usr/bin:/bin"};
+  if (const char* conf = std::getenv("SLURM_CONF"))
+    env.push_back(std::string("SLURM_CONF=") + conf);
+  slurm::CtlController ctl(GRACEPACK_CTL_PATH, env);
+  Retry retry({std::chrono::seconds(5), std::chrono::seconds(config.ctld_wait)},
+              RetryClock::real());
+  record(sp, config, *job, handle_job_end(ctl, f, retry));
+  if (auto st = dir->clear_job(*job); !st) sp.log_error("--preempt-requeue: " + st.error().message);
+  return Ok{};
+}
+
+}  // namespace gracepack::features

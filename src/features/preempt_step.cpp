@@ -1,0 +1,116 @@
+// --preempt-requeue in slurmstepd: the run's directory and root's marker (init_post_opt, root),
+// the watcher (task_init, as the user) and the batch script's end (task_exit, root).
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "gracepack/core/text.hpp"
+#include "gracepack/features/preempt.hpp"
+#include "gracepack/os/extern_holder.hpp"
+#include "gracepack/os/files.hpp"
+#include "gracepack/os/run_files.hpp"
+#include "gracepack/slurm/api.hpp"
+
+#ifndef GRACEPACK_WATCHER_PATH
+#define GRACEPACK_WATCHER_PATH "/usr/libexec/gracepack/gracepack-watcher"
+#endif
+#ifndef GRACEPACK_CTL_PATH
+#define GRACEPACK_CTL_PATH "/usr/libexec/gracepack/gracepack-ctl"
+#endif
+
+namespace gracepack::features {
+namespace {
+
+const char kRunVar[] = "GRACEPACK_RUN";
+
+// A marker for a run starting here. The batch step draws the run's nonce; srun steps inherit it
+// from the batch script's environment (a step started from outside the job draws its own).
+Result<RunMarker> new_marker(const Step& sp, bool batch) {
+  auto inherited = batch ? std::nullopt : sp.getenv(kRunVar);
+  auto run = inherited && valid_run_nonce(*inherited) ? Result<std::string>(*inherited)
+                                                      : os::random_hex(8);
+  auto job = sp.job_id(), uid = sp.uid(), gid = sp.gid();
+  if (!job || !uid || !gid || !run) return fail("cannot read the job from Slurm");
+  RunMarker m = run_marker(*job, *uid, *gid, batch, std::time(nullptr), *run);
+  if (auto ids = sp.array_ids()) m.array_job = ids->first, m.array_task = ids->second;
+  // Set by slurmstepd in the batch environment before any plugin runs.
+  if (batch) m.partition = sp.getenv("SLURM_JOB_PARTITION").value_or("");
+  return m;
+}
+
+std::vector<std::string> watcher_env(const Step& sp) {
+  // The job's own SLURM_CONF (configless clusters set it for jobs), else slurmstepd's.
+  auto conf = sp.getenv("SLURM_CONF");
+  if (!conf && std::getenv("SLURM_CONF")) conf = std::getenv("SLURM_CONF");
+  std::vector<std::string> env{"PATH=/usr/bin:/bin"};
+  if (conf) env.push_back("SLURM_CONF=" + *conf);
+  return env;
+}
+
+}  // namespace
+
+void Preempt::set_up_run(const Step& sp, const Config& config) {
+  const bool batch = sp.is_step(StepKind::Batch);
+  // srun steps too: on the other nodes of a multi-node job an srun step is what brings the job
+  // there, and its node needs a notice directory and a watcher of its own.
+  if (!request_ || (!batch && !sp.is_step(StepKind::Normal))) return;
+  auto dir = os::StateDir::open(node_state_dir(config, node_name(sp)), true);
+  auto fresh = dir ? new_marker(sp, batch) : Result<RunMarker>(dir.error());
+  auto run = fresh ? os::set_up_run(*dir, *fresh, batch) : Result<os::ThisRun>(fresh.error());
+  if (!run) {
+    sp.log_error("--preempt-requeue: " + run.error().message + "; the job gets no early notice");
+    return;
+  }
+  const RunMarker& m = run->marker;
+  run_ = PreemptRun{m.job, dir->job_dir_path(m.job), m.run, batch};
+  // Where Slurm's extern step runs no placeholder (25.05+), one holder per run and node stands in.
+  if (!run->made_now || slurm::extern_step_has_placeholder()) return;
+  const std::vector<std::string> argv{GRACEPACK_WATCHER_PATH, "--hold", std::to_string(::getpid())};
+  if (auto st = os::start_extern_holder(argv, {m.uid, m.gid, {}}); !st)
+    sp.log_verbose("--preempt-requeue: no holder in the extern step (" + st.error().message + ")");
+}
+
+Status Preempt::start_watcher(const Step& sp, const Config& config) const {
+  if (!run_) return Ok{};
+  if (auto r = sp.setenv_all({{"GRACEPACK_NOTICE_FILE", run_->dir + "/" + JobDirLayout::kNotice},
+                              {kRunVar, run_->run}});
+      !r)
+    return r;
+  // One watcher per run and node: the batch step's, or on the job's other nodes one started by
+  // the first task of the first srun step there (a later one finds the lock held).
+  if (!run_->batch_step) {
+    auto task = sp.local_task_id();
+    auto lock = task && *task == 0 ? os::try_lock(run_->dir + "/" + JobDirLayout::kLock)
+                                   : fail("not the first task");
+    if (!lock || !*lock) return Ok{};
+  }
+  const auto restart = text::parse_int(sp.getenv("SLURM_RESTART_COUNT").value_or("0"), 0, 65535);
+  const WatcherArgs args{.job = run_->job,
+                         .dir = run_->dir,
+                         .run = run_->run,
+                         .shell = run_->batch_step ? ::getpid() : 0,
+                         .request = *request_,
+                         .admin_max = config.max_requeue,
+                         .poll = config.poll_interval,
+                         .notify_shell = config.notify_shell,
+                         .quiet = !run_->batch_step,
+                         .ctl = GRACEPACK_CTL_PATH,
+                         .restart = static_cast<unsigned>(restart.value_or(0))};
+  // The job still runs without it; it is still requeued after a preemption, just without notice.
+  if (auto st = os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp)); !st)
+    std::fprintf(stderr, "gracepack: --preempt-requeue: %s; the job gets no early notice\n",
+                 st.error().message.c_str());
+  return Ok{};
+}
+
+void Preempt::note_script_end(const Step& sp, const Config& config) const {
+  if (!run_ || !run_->batch_step) return;
+  auto dir = os::StateDir::open(node_state_dir(config, node_name(sp)), false);
+  auto st =
+      dir ? os::note_script_end(*dir, run_->job, run_->run, sp.task_exit_status().value_or(-1))
+          : Status(dir.error());
+  if (!st) sp.log_error("--preempt-requeue: " + st.error().message);
+}
+
+}  // namespace gracepack::features

@@ -1,0 +1,74 @@
+// --preempt-requeue in srun, sbatch and salloc: refuse at once what can never work, before
+// anything is submitted (core::check_submission), and say when max= is above the admin's cap.
+#include <cstdio>
+#include <cstdlib>
+
+#include "gracepack/core/preempt_policy.hpp"
+#include "gracepack/core/submission.hpp"
+#include "gracepack/features/preempt.hpp"
+#include "gracepack/os/files.hpp"
+#include "gracepack/os/proc.hpp"
+#include "gracepack/slurm/api.hpp"
+
+namespace gracepack::features {
+namespace {
+
+const char kUsage[] =
+    "On preemption, notify every process of the job at grace start (notice file in "
+    "$GRACEPACK_NOTICE_FILE) and requeue the job after its grace window. SPEC: "
+    "signal=NAME,max=N,timelimit.";
+
+// What the user gave sbatch, read the way sbatch reads it (the script only when named).
+SbatchOptions sbatch_given(const Step& sp) {
+  const std::vector<std::string> args = os::own_arguments();
+  const SbatchOptions cli = sbatch_command_line(args);
+  auto script = cli.script ? os::read_user_file(*cli.script, 4u << 20) : fail("none");
+  return sbatch_options(args, script.error_if() ? std::nullopt : std::optional(*script), sp.env());
+}
+
+Submission submission(const Step& sp) {
+  const std::string prog = sp.program();
+  Submission s;
+  if (sp.context() == Context::Local) s.tool = Submission::Tool::Srun;
+  if (sp.context() == Context::Allocator && prog == "salloc") s.tool = Submission::Tool::Salloc;
+  if (sp.context() == Context::Allocator && prog == "sbatch") s.tool = Submission::Tool::Sbatch;
+  s.in_job = sp.getenv("SLURM_JOB_ID").has_value();
+  s.job_asked = sp.getenv("SLURM_SPANK__SLURM_SPANK_OPTION_gracepack_preempt_requeue").has_value();
+  if (s.tool == Submission::Tool::Sbatch) s.sbatch = sbatch_given(sp);
+  s.export_none_drops_options = slurm::export_none_drops_options();
+  return s;
+}
+
+}  // namespace
+
+OptionText Preempt::option() const {
+  return {"preempt-requeue", "SPEC", kUsage};
+}
+
+Status Preempt::take(std::string_view value) {
+  auto r = parse_preempt_requeue(value);
+  if (!r) return r.error();
+  request_ = *r;
+  return Ok{};
+}
+
+Status Preempt::on(Hook hook, const Step& sp, const Config& config) {
+  if (hook == Hook::JobEpilog) return end_run(sp, config);
+  if (hook == Hook::InitPostOpt && !sp.remote()) return check_submission(sp, config);
+  if (hook == Hook::InitPostOpt) set_up_run(sp, config);
+  if (hook == Hook::TaskInit && sp.remote()) return start_watcher(sp, config);
+  if (hook == Hook::TaskExit && sp.remote()) note_script_end(sp, config);
+  return Ok{};
+}
+
+Status Preempt::check_submission(const Step& sp, const Config& config) const {
+  if (!request_) return Ok{};
+  const Submission s = submission(sp);
+  if (auto st = gracepack::check_submission(s, slurm::cluster_requeues_by_default); !st) return st;
+  const std::string warning = cap_warning(*request_, config.max_requeue);
+  if (s.tool == Submission::Tool::Sbatch && !warning.empty())
+    std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  return Ok{};
+}
+
+}  // namespace gracepack::features

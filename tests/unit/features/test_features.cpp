@@ -1,0 +1,193 @@
+// The two features driven hook by hook through a FakeStep, as Slurm would call them: which step
+// they act in, what a task is handed, what a contradiction says, and a --preempt-requeue run's
+// files from the batch step's start to the job epilog.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "fake_step.hpp"
+#include "gracepack/core/job_dir.hpp"
+#include "gracepack/features/plugin.hpp"
+
+namespace gracepack::features {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeStep;
+
+FakeStep pack_step(std::uint32_t tasks, const std::string& gpus) {
+  FakeStep sp;
+  sp.ctx = Context::Remote;
+  sp.prog = "slurmstepd";
+  sp.step = 0;
+  sp.tasks = tasks;
+  sp.vars = {{"SLURM_STEP_GPUS", gpus}, {"CUDA_VISIBLE_DEVICES", gpus}, {"HOSTNAME", "n1"},
+             {"SLURM_STEP_NODELIST", "n1"}};
+  return sp;
+}
+
+TEST(PackFeature, ContradictionFailsEveryTaskWithOneMessagePerNode) {
+  Plugin p;
+  FakeStep sp = pack_step(4, "0,1");
+  ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+  ASSERT_TRUE(p.take_option(0, "3", true));
+  ASSERT_TRUE(p.run(Hook::InitPostOpt, sp, {}));
+  ASSERT_TRUE(p.run(Hook::UserInit, sp, {}));
+  sp.task = 0;
+  auto first = p.run(Hook::TaskInit, sp, {});
+  ASSERT_FALSE(first);
+  EXPECT_NE(first.error().message.find("--pack-gpus=3"), std::string::npos)
+      << first.error().message;
+  EXPECT_NE(first.error().message.find("n1"), std::string::npos) << first.error().message;
+  sp.task = 3;
+  auto other = p.run(Hook::TaskInit, sp, {});
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().message, "");
+}
+
+TEST(PackFeature, BatchStepAndLocalProcessesAreNeverPacked) {
+  for (bool batch : {true, false}) {
+    Plugin p;
+    FakeStep sp = pack_step(4, "0,1");
+    if (batch) sp.step = testing::kBatchStep;
+    if (!batch) sp.ctx = Context::Local;
+    ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+    ASSERT_TRUE(p.take_option(0, "3", batch));  // a plan that would fail if it were made
+    ASSERT_TRUE(p.run(Hook::UserInit, sp, {}));
+    EXPECT_TRUE(p.run(Hook::TaskInit, sp, {}));
+    EXPECT_TRUE(sp.set.empty());
+  }
+}
+
+TEST(PackFeature, OffOptsTheStepOut) {
+  Plugin p;
+  FakeStep sp = pack_step(4, "0,1");
+  ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+  ASSERT_TRUE(p.take_option(0, "off", true));
+  ASSERT_TRUE(p.run(Hook::UserInit, sp, {}));
+  EXPECT_TRUE(p.run(Hook::TaskInit, sp, {}));
+  EXPECT_TRUE(sp.set.empty());
+}
+
+// task_init changes the calling process (CPU affinity): run in a child, report through exit codes.
+TEST(PackFeature, EachTaskGetsItsOwnGpu) {
+  EXPECT_EXIT(
+      {
+        Plugin p;
+        FakeStep sp = pack_step(2, "5,7");
+        if (!p.run(Hook::Init, sp, {}) || !p.take_option(0, "", true)) std::_Exit(10);
+        if (!p.run(Hook::UserInit, sp, {})) std::_Exit(11);
+        for (int task : {0, 1}) {
+          sp.task = task;
+          sp.set.clear();
+          if (auto st = p.run(Hook::TaskInit, sp, {}); !st) {
+            std::fprintf(stderr, "%s\n", st.error().message.c_str());
+            std::_Exit(12);
+          }
+          const std::string want = task == 0 ? "5" : "7";
+          if (sp.set["CUDA_VISIBLE_DEVICES"] != want) std::_Exit(20 + task);
+          if (sp.set["GRACEPACK_GPU"] != want) std::_Exit(30 + task);
+          if (sp.set["GRACEPACK_GPU_SHARE"].empty()) std::_Exit(40 + task);
+        }
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+// --preempt-requeue from the batch step's start to the job epilog, on a real state directory.
+class PreemptRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "the state directory is root's";
+    char tmpl[] = "/tmp/gp-features-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    ::chmod(root_.c_str(), 0755);
+    args_ = {"state_dir=" + root_ + "/state", "audit_log=" + root_ + "/audit.jsonl"};
+  }
+  void TearDown() override {
+    if (!root_.empty()) fs::remove_all(root_);
+  }
+  FakeStep batch_step() const {
+    FakeStep sp;
+    sp.ctx = Context::Remote;
+    sp.prog = "slurmstepd";
+    sp.step = testing::kBatchStep;
+    sp.vars = {{"HOSTNAME", "n1"}, {"SLURM_JOB_PARTITION", "low"}};
+    return sp;
+  }
+  // What the watcher writes, as the job's user, when the job ends without a preemption.
+  void watcher_saw_no_preemption(const std::string& run) const {
+    WatcherStatus s;
+    s.run = run;
+    s.state = WatchState::NotPreempted;
+    s.cause = Cause::Completion;
+    const std::string path = root_ + "/state/42/" + JobDirLayout::kStatus;
+    std::ofstream(path) << format_watcher_status(s);
+    ASSERT_EQ(::chown(path.c_str(), 1000, 1000), 0);
+  }
+  std::string root_;
+  std::vector<std::string> args_;
+};
+
+TEST_F(PreemptRun, NoOptionNoFiles) {
+  Plugin p;
+  FakeStep sp = batch_step();
+  ASSERT_TRUE(p.run(Hook::Init, sp, args_));
+  ASSERT_TRUE(p.run(Hook::InitPostOpt, sp, args_));
+  EXPECT_FALSE(fs::exists(root_ + "/state/42"));
+  FakeStep epilog;
+  epilog.ctx = Context::JobScript;
+  epilog.vars = {{"SLURMD_NODENAME", "n1"}};
+  Plugin e;
+  ASSERT_TRUE(e.run(Hook::JobEpilog, epilog, args_));
+  EXPECT_FALSE(fs::exists(root_ + "/audit.jsonl"));
+}
+
+TEST_F(PreemptRun, BatchStepToEpilog) {
+  Plugin p;
+  FakeStep sp = batch_step();
+  ASSERT_TRUE(p.run(Hook::Init, sp, args_));
+  ASSERT_TRUE(p.take_option(1, "max=2", true));
+  ASSERT_TRUE(p.run(Hook::InitPostOpt, sp, args_));
+  ASSERT_TRUE(sp.errors.empty()) << sp.errors.front();
+  struct stat st {};
+  ASSERT_EQ(::stat((root_ + "/state/42").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  ASSERT_EQ(::stat((root_ + "/state/42.run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+
+  // The run's nonce travels to srun steps in the job's environment.
+  std::ifstream marker(root_ + "/state/42.run");
+  std::string text((std::istreambuf_iterator<char>(marker)), {});
+  auto m = parse_run_marker(text);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->batch);
+  EXPECT_EQ(m->partition, "low");
+
+  watcher_saw_no_preemption(m->run);
+  ASSERT_TRUE(p.run(Hook::TaskExit, sp, args_));
+  ASSERT_TRUE(sp.errors.empty()) << sp.errors.front();
+
+  FakeStep epilog;
+  epilog.ctx = Context::JobScript;
+  epilog.vars = {{"SLURMD_NODENAME", "n1"}};
+  epilog.options = {{"preempt-requeue", "max=2"}};
+  Plugin e;
+  ASSERT_TRUE(e.run(Hook::JobEpilog, epilog, args_));
+  EXPECT_FALSE(fs::exists(root_ + "/state/42"));
+  EXPECT_FALSE(fs::exists(root_ + "/state/42.run"));
+  std::ifstream audit(root_ + "/audit.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(audit, line));
+  EXPECT_NE(line.find("\"no-requeue\""), std::string::npos) << line;
+  EXPECT_FALSE(std::getline(audit, line)) << "one record, got also: " << line;
+}
+
+}  // namespace
+}  // namespace gracepack::features
