@@ -2,16 +2,14 @@
 
 namespace gracepack {
 
-std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step,
-                                            uid_t job_uid) {
-  std::optional<ProcessInfo> found, holder;
+std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step) {
+  std::optional<ProcessInfo> found;
   for (const ProcessInfo& p : extern_step) {
-    if (p.comm == kHolderName && p.uid == job_uid && !holder) holder = p;
     if (p.uid != 0 || p.comm == "slurmstepd" || p.parent_comm != "slurmstepd") continue;
     // Slurm execs "sleep 100000000"; prefer it should anything else qualify.
     if (!found || (p.comm == "sleep" && found->comm != "sleep")) found = p;
   }
-  return found ? found : holder;
+  return found;
 }
 
 std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_processes,

@@ -7,7 +7,6 @@
 
 #include "gracepack/core/text.hpp"
 #include "gracepack/features/preempt.hpp"
-#include "gracepack/os/extern_holder.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/run_files.hpp"
 #include "gracepack/slurm/api.hpp"
@@ -64,11 +63,6 @@ void Preempt::set_up_run(const Step& sp, const Config& config) {
   }
   const RunMarker& m = run->marker;
   run_ = PreemptRun{m.job, dir->job_dir_path(m.job), m.run, batch};
-  // Where Slurm's extern step runs no placeholder (25.05+), one holder per run and node stands in.
-  if (!run->made_now || slurm::extern_step_has_placeholder()) return;
-  const std::vector<std::string> argv{GRACEPACK_WATCHER_PATH, "--hold", std::to_string(::getpid())};
-  if (auto st = os::start_extern_holder(argv, {m.uid, m.gid, {}}); !st)
-    sp.log_verbose("--preempt-requeue: no holder in the extern step (" + st.error().message + ")");
 }
 
 Status Preempt::start_watcher(const Step& sp, const Config& config) const {

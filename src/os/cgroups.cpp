@@ -137,18 +137,4 @@ std::vector<std::string> subdirs(const std::string& dir) {
 
 }  // namespace gracepack::os
 
-namespace gracepack::os {
-
-Status move_into_cgroup(pid_t pid, const std::string& dir, const CgroupRoots& roots) {
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dfd.valid()) return fail("cannot open " + dir + ": " + std::strerror(errno));
-  if (auto st = write_at(dfd.get(), "cgroup.procs", std::to_string(pid), dir); !st) return st;
-  auto entries = entries_of(std::to_string(pid), roots);
-  if (!entries) return entries.error();
-  for (const CgroupEntry& e : *entries) {
-    if (e.hierarchy == "0" && roots.mount + e.path == dir) return Ok{};
-  }
-  return fail("process " + std::to_string(pid) + " is not in " + dir + " after the move");
-}
-
-}  // namespace gracepack::os
+namespace gracepack::os {}  // namespace gracepack::os

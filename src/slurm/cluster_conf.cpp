@@ -24,10 +24,6 @@ Result<bool> cluster_requeues_by_default() {
   return requeue;
 }
 
-bool extern_step_has_placeholder() {
-  return SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(25, 5, 0);
-}
-
 bool export_none_drops_options() {
   return SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 5);
 }

@@ -8,8 +8,8 @@
 // pidfd on it wakes the watcher. One read of the job's record (gracepack-ctl) then says why. On
 // preemption it writes the notice file, prints a line on the job's stderr and signals the job's
 // processes on this node (core::signal_targets). Where there is no placeholder (no extern step,
-// Slurm 26.05, or it died of another signal such as scancel --signal=USR1) it reads the record
-// every --poll seconds instead.
+// Slurm 25.05 and later, or it died of another signal such as scancel --signal=USR1) it reads the
+// record every --poll seconds instead.
 //
 // It never leaves before its step ends: it holds the node's lock for the run so that no later
 // watcher starts, and the status file says what it saw, so that a notice is given once.
@@ -58,7 +58,7 @@ class Watcher {
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
     write_status(WatchState::Watching);
-    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"), ::getuid());
+    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
     if (placeholder) {
       if (auto fd = os::open_pidfd(*placeholder)) {
         wait_readable(*fd);
@@ -183,20 +183,6 @@ class Watcher {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --hold PID: gracepack's stand-in for the extern step's placeholder where Slurm runs none
-  // (25.05+): Slurm's signals to the extern step end it, and its end wakes the watcher. It also
-  // ends with the step that started it (slurmstepd PID): Slurm's final SIGKILL of the extern step
-  // (cgroup.kill of its tasks) does not reach slurmstepd's leaf, where it lives.
-  if (argc == 3 && std::string(argv[1]) == "--hold") {
-    ::prctl(PR_SET_NAME, kHolderName);
-    const auto stepd = text::parse_int(argv[2], 1, INT32_MAX);
-    os::UniqueFd fd(stepd ? static_cast<int>(::syscall(SYS_pidfd_open, *stepd, 0)) : -1);
-    if (!fd.valid()) return 0;
-    pollfd p{fd.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-    return 0;
-  }
   ::prctl(PR_SET_NAME, "gracepack-watch");
   auto args = parse_watcher_args(std::vector<std::string>(argv + 1, argv + argc));
   if (!args) {

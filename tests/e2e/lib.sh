@@ -5,6 +5,9 @@ set -euo pipefail
 # actions already registered).
 if [ -n "${GP_LIB_SOURCED:-}" ]; then return 0; fi
 GP_LIB_SOURCED=1
+# Every bound on a wait is multiplied by this: 1 on real hardware; the VMs of tests/vm/ run under
+# software emulation, several times slower, and set GP_TIME_SCALE (tests/vm/e2e.sh).
+TIME_SCALE=${GP_TIME_SCALE:-1}
 
 GP_SOURCE_DIR=${GP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CLUSTER="$GP_SOURCE_DIR/tests/cluster/cluster.sh"
@@ -25,6 +28,11 @@ pass() { echo "ok: $*"; }
 
 # Runs a command as the test user in $WORK; stdout and stderr as the command leaves them.
 as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
+# slurm_release: "22.05.8"; slurm_mmmm: 2205. extern_placeholder: Slurm runs a placeholder process
+# in the extern step (up to 24.11; removed in 25.05).
+slurm_release() { slurmd -V | awk '{print $2}'; }
+slurm_mmmm() { slurm_release | awk '{split($1, v, "."); printf "%d%02d\n", v[1], v[2]}'; }
+extern_placeholder() { [ "$(slurm_mmmm)" -lt 2505 ]; }
 
 # Every test leaves the cluster as it found it, whether it passes or fails, so that one failing
 # test cannot hold the node and fail the ones after it: on exit its jobs are cancelled, the actions
@@ -35,7 +43,7 @@ on_exit() { EXIT_ACTIONS=("$1" "${EXIT_ACTIONS[@]}"); }
 # scancel is repeated: it skips a job caught between its requeue and its restart, which then runs.
 clear_jobs() {
   local left i
-  for i in $(seq 120); do
+  for i in $(seq $((120 * TIME_SCALE))); do
     [ $((i % 4)) = 1 ] && { timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true; }
     left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null || true)
     [ -z "$left" ] && return 0
@@ -52,7 +60,7 @@ finish_test() {
   local rc=$? a bad n
   set +e
   clear_jobs || rc=1
-  for _ in $(seq 60); do
+  for _ in $(seq $((60 * TIME_SCALE))); do
     bad=$(nodes_not_up)
     [ -z "$bad" ] && break
     sleep 0.5
@@ -83,7 +91,7 @@ use_plugstack() {
 # wait_until SECONDS WHAT CMD...: polls CMD until it succeeds; after SECONDS the test fails and
 # says what it was waiting for. Tests wait for the event they need, never a fixed time.
 wait_until() {
-  local limit=$1 what=$2 end
+  local limit=$(($1 * TIME_SCALE)) what=$2 end
   shift 2
   end=$((SECONDS + limit))
   until "$@" >/dev/null 2>&1; do
@@ -156,7 +164,7 @@ assert_node_up() {
 # to 10 s for slurmstepd's last lines. Not `new_log | grep -q`: under pipefail, grep -q leaving
 # early kills tail with SIGPIPE and the pipeline fails although the line is there.
 log_has() {
-  for _ in $(seq 40); do
+  for _ in $(seq $((40 * TIME_SCALE))); do
     grep -q -- "$1" < <(new_log) && return 0
     sleep 0.25
   done

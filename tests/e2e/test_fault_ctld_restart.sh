@@ -11,7 +11,7 @@ for how in stop kill; do
   rm -f ckpt out.txt
   id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CKPT=2 job.sh)
   preempt >/dev/null
-  for _ in $(seq 40); do grep -q '^app: notice' out.txt && break; sleep 0.25; done
+  for _ in $(seq $((40 * TIME_SCALE))); do grep -q '^app: notice' out.txt && break; sleep 0.25; done
   grep -q '^app: notice' out.txt || die "job $id: no notice"
   if [ "$how" = kill ]; then
     # A slurmctld killed before it ever saved the job forgets it entirely (seen: the job was

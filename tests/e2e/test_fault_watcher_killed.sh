@@ -7,7 +7,7 @@ watcher_of() { # the watcher started for job $1, found by its command line
   pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $1 " | head -n1 || true
 }
 wait_watcher() { # the watcher of job $1, waiting up to 10 s for it to start
-  for _ in $(seq 40); do [ -n "$(watcher_of "$1")" ] && break; sleep 0.25; done
+  for _ in $(seq $((40 * TIME_SCALE))); do [ -n "$(watcher_of "$1")" ] && break; sleep 0.25; done
   watcher_of "$1"
 }
 
@@ -27,7 +27,7 @@ w=$(wait_watcher "$id")
 [ -n "$w" ] || die "no watcher for job $id"
 as_user kill -KILL "$w"
 preempt >/dev/null
-for _ in $(seq 160); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
+for _ in $(seq $((160 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
 [ "$(field "$id" Restarts)" = 1 ] || die "job $id was not requeued after its watcher was killed"
 grep -q "is being preempted" out.txt && die "a notice came although the watcher was killed"
 as_user scancel "$id"

@@ -9,7 +9,7 @@ next_job_runs() { timeout 60 runuser -u "$GP_TEST_USER" -- srun -n1 -t 1 true; }
 cat > fifos.sh <<'JOB'
 #!/bin/bash
 d=$(dirname "$GRACEPACK_NOTICE_FILE")
-for _ in $(seq 100); do [ -f "$d/watcher" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -f "$d/watcher" ] && break; sleep 0.1; done
 rm -f "$d/watcher" "$d/watcher.lock" "$d/notice"
 mkfifo "$d/watcher" "$d/watcher.lock" "$d/notice"
 echo planted

@@ -18,7 +18,7 @@ for i in $(seq "$N"); do
     -o "$d/out.txt" --open-mode=append --export=ALL,CKPT=2 "$d/job.sh")")
 done
 running() { squeue -h -p load -t RUNNING -o %i | wc -l; }
-for _ in $(seq 240); do [ "$(running)" = "$N" ] && break; sleep 0.5; done
+for _ in $(seq $((240 * TIME_SCALE))); do [ "$(running)" = "$N" ] && break; sleep 0.5; done
 [ "$(running)" = "$N" ] || die "only $(running) of $N jobs started"
 all_watching() {
   local i
@@ -49,7 +49,7 @@ settled() {
     fi
   done
 }
-for _ in $(seq 360); do settled && break; sleep 0.5; done
+for _ in $(seq $((360 * TIME_SCALE))); do settled && break; sleep 0.5; done
 elapsed=$(( $(date +%s) - t0 ))
 after=$(rpcs)
 settled || die "not settled after ${elapsed} s: $(squeue -h --states=all -p load -o '%i %T')"
@@ -65,7 +65,7 @@ for i in $(seq "$N"); do
       && die "job $id did not ask but got gracepack's notice"
   fi
 done
-for _ in $(seq 40); do [ -z "$(pgrep -u "$GP_TEST_USER")" ] && break; sleep 0.5; done
+for _ in $(seq $((40 * TIME_SCALE))); do [ -z "$(pgrep -u "$GP_TEST_USER")" ] && break; sleep 0.5; done
 left=$(pgrep -a -u "$GP_TEST_USER" || true)
 [ -z "$left" ] || die "processes left behind: $left"
 for id in "${ids[@]}"; do [ -e "/run/gracepack/$id" ] && die "job $id's directory was left behind"; done

@@ -6,7 +6,7 @@ PREEMPT_KEYS="max_requeue=1" source "$(dirname "$0")/preempt_lib.sh"
 sed -i 's/^if \[ -f ckpt \].*$//' job.sh
 id=$(submit_low low-grace --requeue --preempt-requeue=signal=USR1 --export=ALL,NOTICE_SIGNAL=USR1 job.sh)
 preempt >/dev/null
-for _ in $(seq 120); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
+for _ in $(seq $((120 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
 [ "$(field "$id" Restarts)" = 1 ] || die "first preemption did not requeue"
 [ "$(field "$id" JobState)" = RUNNING ] || die "requeued job did not run again"
 wait_until 20 "the watcher of the second run" watcher_watching "$id"

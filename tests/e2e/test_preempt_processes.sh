@@ -33,7 +33,7 @@ wait_state "$id" COMPLETED 60
 # Gone within KillWait of the job's end; an exited process waiting for init to reap it counts as
 # gone (it was reparented when started detached).
 alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-for _ in $(seq 40); do alive "$watcher" || break; sleep 0.25; done
+for _ in $(seq $((40 * TIME_SCALE))); do alive "$watcher" || break; sleep 0.25; done
 alive "$watcher" && die "the watcher outlived its job"
 for pid in $(pgrep -u "$GP_TEST_USER" gracepack-watch); do alive "$pid" && die "a watcher ($pid) is still running"; done
 pass "no gracepack process outlives the job"

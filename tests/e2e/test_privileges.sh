@@ -24,7 +24,7 @@ grep -q "^dir $GP_TEST_USER 700$" out.txt || die "the job's directory is not the
 w=$(pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || true)
 [ -n "$w" ] || die "no watcher running as the user for job $id"
 preempt >/dev/null
-for _ in $(seq 60); do grep -q planted out.txt && break; sleep 0.5; done
+for _ in $(seq $((60 * TIME_SCALE))); do grep -q planted out.txt && break; sleep 0.5; done
 grep -q "^notice $GP_TEST_USER 600$" out.txt || die "the notice file is not the user's with mode 600: $(cat out.txt)"
 grep -q planted out.txt || die "the job did not plant its links: $(cat out.txt)"
 wait_until 60 "the epilog's decision about job $id" decided "$id" 1
@@ -41,7 +41,7 @@ other=gptest2
 id "$other" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/bash "$other"
 oid=$(runuser -u "$other" -- sbatch --parsable -p main -n1 --mem=50M -o /dev/null --chdir=/tmp \
   --requeue --preempt-requeue --wrap 'sleep 30')
-for _ in $(seq 40); do [ -d "/run/gracepack/$oid" ] && break; sleep 0.25; done
+for _ in $(seq $((40 * TIME_SCALE))); do [ -d "/run/gracepack/$oid" ] && break; sleep 0.25; done
 [ -d "/run/gracepack/$oid" ] || die "no directory for $other's job $oid"
 [ "$(stat -c '%U %a' "/run/gracepack/$oid")" = "$other 700" ] || die "$other's directory: $(stat -c '%U %a' "/run/gracepack/$oid")"
 as_user ls "/run/gracepack/$oid" >/dev/null 2>&1 && die "$GP_TEST_USER can list $other's job directory"

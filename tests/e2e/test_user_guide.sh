@@ -46,7 +46,7 @@ PY
 } > my_script
 chown "$GP_TEST_USER" recipe.sh my_script
 id=$(as_user sbatch --parsable -n "$NCPU" -o out.txt recipe.sh)
-for _ in $(seq 120); do grep -q 'program: working' out.txt 2>/dev/null && break; sleep 0.25; done
+for _ in $(seq $((120 * TIME_SCALE))); do grep -q 'program: working' out.txt 2>/dev/null && break; sleep 0.25; done
 grep -q 'program: working' out.txt || die "the recipe's program did not start: $(cat out.txt 2>/dev/null)"
 wait_until 20 "the watcher of job $id" watcher_watching "$id"
 preempt >/dev/null

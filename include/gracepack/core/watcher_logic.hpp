@@ -29,11 +29,9 @@ struct ProcessInfo {
 // The process whose death means "Slurm signalled the job": Slurm's placeholder in the extern step
 // (PrologFlags=Contain; up to 24.11), a root process whose parent is the extern slurmstepd, never
 // slurmstepd itself (on cgroup v2 it is listed first) nor an adopted ssh session
-// (pam_slurm_adopt: the user's, parent sshd); else, from 25.05 where Slurm runs none, gracepack's
-// own holder (kHolderName, the job user's). nullopt when neither runs.
-inline constexpr const char* kHolderName = "gracepack-hold";
-std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step,
-                                            uid_t job_uid);
+// (pam_slurm_adopt: the user's, parent sshd). nullopt where there is none (no extern step, or
+// Slurm 25.05 and later, which run no placeholder: the watcher polls slurmctld there).
+std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step);
 
 struct SignalScope {
   pid_t self = 0;             // the watcher

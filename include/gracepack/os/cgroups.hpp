@@ -49,11 +49,3 @@ Result<JobCgroups> own_job_cgroups(const CgroupRoots& roots = {});
 std::vector<std::string> subdirs(const std::string& dir);
 
 }  // namespace gracepack::os
-
-namespace gracepack::os {
-
-// Moves process `pid` into `dir` (a cgroup directory of this job) by writing cgroup.procs, and
-// checks that it is there. Root, in slurmstepd.
-Status move_into_cgroup(pid_t pid, const std::string& dir, const CgroupRoots& roots = {});
-
-}  // namespace gracepack::os

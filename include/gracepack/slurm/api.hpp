@@ -27,11 +27,9 @@ Status requeue(const std::string& id);
 // slurmctld's JobRequeue setting (the default of --requeue), for refusals at submission.
 Result<bool> cluster_requeues_by_default();
 
-// What the release gracepack was built against does (compile-time facts, kept here with the
-// other guards):
-// - its extern step runs a placeholder process ("sleep 100000000"; removed in 25.05);
-bool extern_step_has_placeholder();
-// - sbatch --export=NONE drops the SPANK option variables before the batch step (before 23.02.5).
+// Whether the release gracepack was built against drops the SPANK option variables before the
+// batch step under sbatch --export=NONE (before 23.02.5): a compile-time fact, kept with the
+// other guards.
 bool export_none_drops_options();
 
 }  // namespace gracepack::slurm

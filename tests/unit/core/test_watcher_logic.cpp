@@ -34,18 +34,17 @@ std::vector<pid_t> pids(const std::vector<ProcessInfo>& ps) {
 // an adopted ssh session.
 TEST(Placeholder, IsSlurmsOwnSleepOnV1AndV2) {
   const std::vector<ProcessInfo> v1{proc(300, 299, 0, "sleep", "slurmstepd", "step_extern")};
-  EXPECT_EQ(find_placeholder(v1, 1001)->pid, 300);
+  EXPECT_EQ(find_placeholder(v1)->pid, 300);
   const std::vector<ProcessInfo> v2{
       proc(299, 1, 0, "slurmstepd", "systemd", "step_extern"),  // step_extern/slurm
       proc(400, 390, 1001, "bash", "sshd", "step_extern"),      // adopted by pam_slurm_adopt
       proc(300, 299, 0, "sleep", "slurmstepd", "step_extern")};
-  EXPECT_EQ(find_placeholder(v2, 1001)->pid, 300);
+  EXPECT_EQ(find_placeholder(v2)->pid, 300);
   // Slurm 25.05+ runs none; after scancel --signal=USR1 killed it there is none either.
-  EXPECT_FALSE(find_placeholder({v2[0], v2[1]}, 1001).has_value());
-  // Where Slurm runs none, gracepack's holder (the job user's, reparented) stands in.
-  const std::vector<ProcessInfo> v26{v2[0], v2[1], proc(500, 1, 1001, "gracepack-hold", "systemd", "step_extern")};
-  EXPECT_EQ(find_placeholder(v26, 1001)->pid, 500);
-  EXPECT_FALSE(find_placeholder(v26, 1002).has_value());  // another user's is not this job's
+  EXPECT_FALSE(find_placeholder({v2[0], v2[1]}).has_value());
+  // A user's process that calls itself "sleep" and was reparented is not Slurm's.
+  const std::vector<ProcessInfo> fake{v2[0], proc(500, 1, 1001, "sleep", "systemd", "step_extern")};
+  EXPECT_FALSE(find_placeholder(fake).has_value());
 }
 
 // Issue 9 item 3: whoever starts the watcher, the batch shell is found and spared.
@@ -53,12 +52,12 @@ TEST(SignalTargets, NeverTheBatchShellUnlessAsked) {
   const uid_t u = 1001;
   const std::vector<ProcessInfo> job{
       proc(10, 9, 0, "slurmstepd", "slurmd", "step_batch"),
-      proc(11, 10, u, "bash", "slurmstepd", "step_batch"),   // the batch shell
-      proc(12, 11, u, "python3", "bash", "step_batch"),      // the app run directly
-      proc(13, 11, u, "srun", "bash", "step_batch"),         // an srun client
+      proc(11, 10, u, "bash", "slurmstepd", "step_batch"),  // the batch shell
+      proc(12, 11, u, "python3", "bash", "step_batch"),     // the app run directly
+      proc(13, 11, u, "srun", "bash", "step_batch"),        // an srun client
       proc(14, 1, u, "gracepack-watch", "systemd", "step_batch"),
-      proc(15, 11, 0, "sudo", "bash", "step_batch"),         // not the user's
-      proc(20, 19, u, "app", "slurmstepd", "step_0"),        // an srun step's task
+      proc(15, 11, 0, "sudo", "bash", "step_batch"),   // not the user's
+      proc(20, 19, u, "app", "slurmstepd", "step_0"),  // an srun step's task
       proc(30, 29, 0, "sleep", "slurmstepd", "step_extern")};
   SignalScope scope;
   scope.self = 14;
