@@ -70,8 +70,27 @@ Status Pack::on(Hook hook, const Step& sp, const Config& config) {
     plan_step(sp, config);
   if (hook == Hook::TaskPostFork) limit_task(sp);
   if (hook == Hook::TaskInit) return start_task(sp, config);
+  if (hook == Hook::TaskExit) task_exited(sp);
   if (hook == Hook::Exit) stop_mps(sp);
   return Ok{};
+}
+
+// The MPS daemon goes with the step's last task on this node, not at slurm_spank_exit: on
+// cgroup v2 it lives in the step's slurm/ cgroup beside slurmstepd, which Slurm's final SIGKILL
+// (cgroup.kill of user/) does not reach but whose emptiness slurmstepd waits for before it calls
+// slurm_spank_exit; a daemon still there holds the step until UnkillableStepTimeout and then
+// Slurm drains the node.
+void Pack::task_exited(const Step& sp) {
+  auto* p = std::get_if<Packed>(&state_);
+  if (!p || !p->mps.daemon) return;
+  const std::uint32_t tasks =
+      sp.local_task_count().value_or(static_cast<std::uint32_t>(p->plan.tasks.size()));
+  if (++p->tasks_exited < tasks) return;
+  if (p->mps.daemon->owned_here()) {
+    stop_mps(sp);
+  } else {
+    p->mps.daemon->ask_to_quit();  // slurmstepd's own process reaps it at slurm_spank_exit
+  }
 }
 
 void Pack::stop_mps(const Step& sp) {

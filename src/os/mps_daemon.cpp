@@ -69,15 +69,19 @@ Result<MpsDaemon> MpsDaemon::start(const MpsRuntime& rt, const std::string& tag)
   return fail(rt.control + " did not answer within 10 s");
 }
 
+void MpsDaemon::ask_to_quit() const {
+  std::vector<std::string> env = rt_.base_env;
+  env.push_back("CUDA_MPS_PIPE_DIRECTORY=" + share_.pipe_dir);
+  env.push_back("CUDA_MPS_LOG_DIRECTORY=" + share_.log_dir);
+  SpawnOptions quit = as_user(rt_, {rt_.control}, env);
+  quit.stdin_text = "quit\n";
+  (void)run(quit, std::chrono::seconds(3));
+}
+
 void MpsDaemon::stop() {
-  if (dir_.empty() || owner_ != ::getpid()) return;
+  if (dir_.empty() || !owned_here()) return;
   if (daemon_.running()) {
-    std::vector<std::string> env = rt_.base_env;
-    env.push_back("CUDA_MPS_PIPE_DIRECTORY=" + share_.pipe_dir);
-    env.push_back("CUDA_MPS_LOG_DIRECTORY=" + share_.log_dir);
-    SpawnOptions quit = as_user(rt_, {rt_.control}, env);
-    quit.stdin_text = "quit\n";
-    (void)run(quit, std::chrono::seconds(3));
+    ask_to_quit();
     if (!daemon_.wait_for(std::chrono::seconds(3))) daemon_.stop(std::chrono::seconds(2));
   }
   // Removed as the user, so nothing the user put there can make root delete anything else.

@@ -140,6 +140,28 @@ Prepared prepare(const SpawnOptions& o) {
   _exit(127);
 }
 
+// A child that exits before reading its stdin (a client that finds no daemon) makes the write
+// raise SIGPIPE, which would kill the Slurm process gracepack runs in if it does not ignore it:
+// blocked for the write, a pending one taken back, the mask restored.
+void write_ignoring_sigpipe(int fd, const std::string& text) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t pending;
+  sigemptyset(&pending);
+  const bool was_pending = ::sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  (void)n;  // a child that reads less gets EOF; what it did is its exit status
+  sigemptyset(&pending);
+  if (!was_pending && ::sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+    const timespec zero{0, 0};
+    while (::sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 }  // namespace
 
 Result<Child> spawn(const SpawnOptions& o) {
@@ -160,8 +182,7 @@ Result<Child> spawn(const SpawnOptions& o) {
   if (pipefd[0] >= 0) {
     ::close(pipefd[0]);
     // Small commands fit the pipe buffer; a child that does not read gets EOF, not a block.
-    const ssize_t n = ::write(pipefd[1], o.stdin_text.data(), o.stdin_text.size());
-    (void)n;
+    write_ignoring_sigpipe(pipefd[1], o.stdin_text);
     ::close(pipefd[1]);
   }
   return Child(pid);

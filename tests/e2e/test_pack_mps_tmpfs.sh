@@ -15,7 +15,7 @@ private_tmp() {
   [ ! -e /tmp/gp-private-probe ] && [ "$out" != "$(stat -c %i /tmp)" ]
 }
 private_tmp || die "job_container/tmpfs did not give the job a private /tmp"
-out=$(as_user srun -n4 --overcommit --gres=gpu:2 --pack-gpus=2,verbose bash -c \
+out=$(as_user timeout $((120 * TIME_SCALE)) srun -n4 --overcommit --gres=gpu:2 --pack-gpus=2,verbose bash -c \
   'echo "T $SLURM_PROCID ${CUDA_MPS_PIPE_DIRECTORY:-none} $GRACEPACK_GPU_SHARE"' 2>&1) \
   || die "srun failed: $out"
 echo "$out"

@@ -21,6 +21,7 @@ struct Packed {  // the step's plan on this node
   std::string node_name;
   Plan plan;
   os::StepMps mps;  // the daemon when it answered (shares enforced), else why not
+  std::uint32_t tasks_exited = 0;
 };
 
 class Pack : public Feature {
@@ -37,6 +38,7 @@ class Pack : public Feature {
   void limit_task(const Step& sp) const;
   Status start_task(const Step& sp, const Config& config) const;
   Status set_task_environment(const Step& sp, const Packed& p, const TaskSlot& slot) const;
+  void task_exited(const Step& sp);
   void stop_mps(const Step& sp);
 
   std::optional<PackRequest> request_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <optional>
@@ -37,7 +38,13 @@ class MpsDaemon {
   MpsShare& share() { return share_; }
   pid_t pid() const { return daemon_.pid(); }
   // Asks the daemon to quit, kills it by pid if it does not, removes the directory as the user.
+  // Only in the process that started it (a forked copy does nothing).
   void stop();
+  bool owned_here() const { return owner_ == ::getpid(); }
+  // Sends the daemon "quit" through its control program, from any process (slurmstepd runs
+  // task_exit in a child process when the admin contains SPANK in the job's namespace); the
+  // owner still reaps it and removes the directory in stop().
+  void ask_to_quit() const;
 
  private:
   MpsRuntime rt_;

@@ -3,9 +3,11 @@
 // files from the batch step's start to the job epilog.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,7 +28,9 @@ FakeStep pack_step(std::uint32_t tasks, const std::string& gpus) {
   sp.prog = "slurmstepd";
   sp.step = 0;
   sp.tasks = tasks;
-  sp.vars = {{"SLURM_STEP_GPUS", gpus}, {"CUDA_VISIBLE_DEVICES", gpus}, {"HOSTNAME", "n1"},
+  sp.vars = {{"SLURM_STEP_GPUS", gpus},
+             {"CUDA_VISIBLE_DEVICES", gpus},
+             {"HOSTNAME", "n1"},
              {"SLURM_STEP_NODELIST", "n1"}};
   return sp;
 }
@@ -97,6 +101,44 @@ TEST(PackFeature, EachTaskGetsItsOwnGpu) {
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// With several tasks per GPU and mps=on, the step's MPS daemon answers before the tasks start and
+// is gone once the node's last task has exited, before slurm_spank_exit: slurmstepd waits for its
+// cgroup to empty before that hook (cgroup v2), so a daemon left there would hold the step.
+// Returns 0, or the number of the check that failed (run in a child: task_init sets CPU affinity).
+int mps_daemon_lifecycle() {
+  Plugin p;
+  FakeStep sp = pack_step(2, "0");
+  sp.user = ::geteuid();
+  sp.group = ::getegid();
+  sp.vars["PATH"] = "/usr/bin:/bin";  // the job's, which the stand-ins' #! lines need
+  const std::vector<std::string> args{"mps=on", "mps_control=" GP_TEST_TOOLS "/fake-mps-control",
+                                      "nvidia_smi=" GP_TEST_TOOLS "/fake-nvidia-smi"};
+  if (!p.run(Hook::Init, sp, args) || !p.take_option(0, "2", true)) return 10;
+  if (!p.run(Hook::UserInit, sp, args)) return 11;
+  if (!p.run(Hook::TaskInit, sp, args)) return 12;
+  const std::string pipe = sp.set["CUDA_MPS_PIPE_DIRECTORY"];
+  if (pipe.empty() || sp.set["GRACEPACK_GPU_SHARE"] != "mps") {
+    for (const auto& e : sp.errors) std::fprintf(stderr, "%s\n", e.c_str());
+    return 13;
+  }
+  std::ifstream pid_file(pipe + "/daemon.pid");
+  pid_t daemon = 0;
+  if (!(pid_file >> daemon) || daemon <= 0) return 14;
+  sp.task = 0;
+  if (!p.run(Hook::TaskExit, sp, args)) return 15;
+  if (::kill(daemon, 0) != 0) return 16;  // one task still runs
+  sp.task = 1;
+  if (!p.run(Hook::TaskExit, sp, args)) return 17;
+  if (::kill(daemon, 0) == 0 || errno != ESRCH) return 18;  // gone and reaped
+  if (fs::exists(fs::path(pipe).parent_path())) return 19;  // its directory too
+  if (!p.run(Hook::Exit, sp, args)) return 20;
+  return 0;
+}
+
+TEST(PackFeature, TheMpsDaemonEndsWithTheLastTask) {
+  EXPECT_EXIT(std::_Exit(mps_daemon_lifecycle()), ::testing::ExitedWithCode(0), "");
 }
 
 // --preempt-requeue from the batch step's start to the job epilog, on a real state directory.

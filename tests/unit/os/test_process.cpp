@@ -1,12 +1,12 @@
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 
-#include "gracepack/os/mps_daemon.hpp"
 #include "gracepack/os/files.hpp"
+#include "gracepack/os/mps_daemon.hpp"
 #include "gracepack/os/process.hpp"
 
 using namespace gracepack;
@@ -28,6 +28,22 @@ TEST(Process, StdinAndOutput) {
   auto out = os::run_output(o, 5s);
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(*out, "got-hello-bar\n");
+}
+
+// A child that exits without reading its stdin: the write fails with EPIPE and must not raise
+// SIGPIPE in the caller (slurmstepd, which may not ignore it). More than a pipe's buffer makes the
+// write outlast the child.
+TEST(Process, AChildThatDoesNotReadItsStdinRaisesNoSigpipe) {
+  EXPECT_EXIT(
+      {
+        std::signal(SIGPIPE, SIG_DFL);
+        os::SpawnOptions o;
+        o.argv = {"/bin/true"};
+        o.stdin_text.assign(1 << 20, 'x');
+        auto rc = os::run(o, 5s);
+        std::_Exit(rc.ok() && *rc == 0 ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Process, TimeoutKillsAndReports) {
