@@ -90,16 +90,21 @@ wait_requeued() {
   cat out.txt
 }
 
+# notice_limit MAX: the bound on a notice's delay: MAX seconds, but Slurm 25.05 and later run no
+# placeholder in the extern step and the watcher polls slurmctld every $POLL s there, so at least
+# POLL + 4 s (said on stderr); multiplied by TIME_SCALE.
 # notice_latency T0 MAX: seconds from T0 (the preemptor's submission) to the app's first notice;
-# fails above MAX. Slurm 25.05 and later run no placeholder in the extern step: the watcher polls
-# slurmctld every $POLL s there, so the limit becomes POLL + 4 s (said on stderr). Both are
-# multiplied by TIME_SCALE.
-notice_latency() {
-  local limit=$(($2 * TIME_SCALE))
+# fails above notice_limit MAX.
+notice_limit() {
+  local limit=$(($1 * TIME_SCALE))
   if ! extern_placeholder && [ "$limit" -lt $(((POLL + 4) * TIME_SCALE)) ]; then
     limit=$(((POLL + 4) * TIME_SCALE))
     echo "note: Slurm $(slurm_release) has no extern placeholder: the watcher polls every $POLL s; notice limit $limit s" >&2
   fi
+  echo "$limit"
+}
+notice_latency() {
+  local limit; limit=$(notice_limit "$2")
   local t1; t1=$(sed -n 's/^app: notice at //p' out.txt | head -n1)
   [ -n "$t1" ] || die "the app got no notice"
   local l; l=$(echo "$t1 - $1" | bc)

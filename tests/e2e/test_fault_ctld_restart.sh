@@ -16,10 +16,18 @@ for how in stop kill; do
   if [ "$how" = kill ]; then
     # A slurmctld killed before it ever saved the job forgets it entirely (seen: the job was
     # lost, as with any crash at that moment); the case under test is a crash after its last
-    # save, which may lack the preemption. So it is killed once its state file has the job.
-    started=$(date -d "$(field "$id" StartTime)" +%s)
-    saved_since() { [ "$(stat -c %Y "$GP_CLUSTER_DIR/ctld/job_state" 2>/dev/null || echo 0)" -ge "$1" ]; }
-    wait_until 30 "slurmctld to save job $id's state" saved_since "$started"
+    # save, which may lack the preemption. So it is killed once its state file has the job
+    # running. The file's mtime against StartTime is not proof (both can fall in one second, and
+    # a save of the job still pending was seen to pass: the restarted slurmctld launched the job
+    # again beside its live steps and drained the node, "Duplicate jobid"); so a change made
+    # while the job runs forces a save, and the test waits for a file written after it.
+    before=$(date +%s.%N)
+    scontrol update jobid="$id" comment=gracepack-test-save
+    saved_after() {
+      awk -v m="$(stat -c %.9Y "$GP_CLUSTER_DIR/ctld/job_state" 2>/dev/null || echo 0)" \
+        -v t="$1" 'BEGIN { exit !(m > t) }'
+    }
+    wait_until 30 "slurmctld to save job $id's state after it started" saved_after "$before"
   fi
   "$CLUSTER" daemon "$how" slurmctld
   # slurmctld stays away while the app checkpoints and exits and until the grace period is over.

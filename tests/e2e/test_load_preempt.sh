@@ -8,6 +8,7 @@
 source "$(dirname "$0")/preempt_lib.sh"
 N=${GP_LOAD_JOBS:-16}
 ASK=$((N * 3 / 4))
+[ "$N" = 16 ] || echo "note: $N jobs instead of 16 (GP_LOAD_JOBS, set where the node is emulated)" >&2
 
 ids=()
 for i in $(seq "$N"); do

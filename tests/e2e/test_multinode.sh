@@ -47,11 +47,12 @@ wait_until 60 "job $id's step and a watcher on each of its nodes" mn_ready
 t0=$(date +%s.%N)
 as_user sbatch --parsable -p high -N3 --exclusive --mem=200M -o /dev/null --wrap 'sleep 2' >/dev/null
 wait_requeued "$id" >/dev/null
+limit=$(notice_limit 2)
 for n in "${NODES[@]}"; do
   t1=$(sed -n "s/^$n app: notice at //p" out.txt | head -n1)
   [ -n "$t1" ] || die "the app on $n got no USR1: $(cat out.txt)"
   l=$(echo "$t1 - $t0" | bc)
-  [ "$(echo "$l < 2" | bc)" = 1 ] || die "the notice reached $n $l s after the preemption"
+  [ "$(echo "$l < $limit" | bc)" = 1 ] || die "the notice reached $n $l s after the preemption (limit $limit s)"
   grep -q "^$n app: cause=preemption notice_time=[0-9]* deadline=[0-9]*" out.txt \
     || die "the app on $n did not read its node's notice file: $(cat out.txt)"
   echo "notice on $n: ${l} s after the preemption"
