@@ -49,6 +49,7 @@ std::string to_json(const AuditRecord& r) {
   if (r.notice_delivered) j += ",\"notice_delivered\":" + num(*r.notice_delivered);
   if (r.processes_signalled)
     j += ",\"processes_signalled\":" + std::to_string(*r.processes_signalled);
+  if (r.deadline) j += ",\"deadline\":" + num(*r.deadline);
   if (r.run_start) j += ",\"run_start\":" + num(*r.run_start);
   if (r.script_exit) j += ",\"script_exit\":" + num(*r.script_exit);
   if (r.script_status) j += ",\"script_status\":" + std::to_string(*r.script_status);

@@ -165,6 +165,7 @@ std::string format_watcher_status(const WatcherStatus& s) {
   if (s.state == WatchState::Delivered) {
     out += "delivered=" + t(s.delivered) + "\nsignalled=" + std::to_string(s.signalled) +
            "\npreempt_time=" + t(s.preempt_time) + "\n";
+    if (s.deadline) out += "deadline=" + t(s.deadline) + "\n";
   }
   if (s.start_time) out += "start_time=" + t(s.start_time) + "\n";
   if (s.restart) out += "restart=" + std::to_string(s.restart) + "\n";
@@ -190,6 +191,7 @@ Result<WatcherStatus> parse_watcher_status(std::string_view text) {
             take_num(*kv, "delivered", kMaxTime, s.delivered, delivered) &&
             take_num(*kv, "signalled", 1000000, s.signalled, delivered) &&
             take_num(*kv, "preempt_time", kMaxTime, s.preempt_time, delivered) &&
+            take_num(*kv, "deadline", kMaxTime, s.deadline, false) &&
             take_num(*kv, "start_time", kMaxTime, s.start_time, false) &&
             take_num(*kv, "restart", 65535, s.restart, false);
   if (auto cause = take(*kv, "cause")) {

@@ -39,6 +39,11 @@ AuditRecord base_record(const EpilogFacts& f, const JobRecord& job, Cause cause)
     r.script_exit = f.marker->script_exit;
     r.script_status = f.marker->script_status;
   }
+  // The deadline of this run's notice, for the report (slurmctld's end time moves once the job
+  // has ended).
+  if (status_for_this_run(f) && f.status->state == WatchState::Delivered && f.status->deadline &&
+      f.status->deadline > f.status->preempt_time)
+    r.deadline = f.status->deadline;
   return r;
 }
 

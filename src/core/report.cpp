@@ -41,6 +41,7 @@ enum class Field {
   StartTime,
   NoticeDelivered,
   ProcessesSignalled,
+  Deadline,
   RunStart,
   ScriptExit,
   ScriptStatus,
@@ -64,7 +65,7 @@ constexpr json::Kind kInt = json::Kind::Integer;
 constexpr json::Kind kStr = json::Kind::String;
 
 // In the order the epilog writes them: the lookup tries the field after the previous one first.
-constexpr std::array<FieldSpec, 21> kFields{{
+constexpr std::array<FieldSpec, 22> kFields{{
     {"time", Field::Time, kInt, 0, kTime},
     {"event", Field::Event, kStr, 0, 0},
     {"job_id", Field::JobId, kInt, 0, kU32},
@@ -81,6 +82,7 @@ constexpr std::array<FieldSpec, 21> kFields{{
     {"start_time", Field::StartTime, kInt, 0, kTime},
     {"notice_delivered", Field::NoticeDelivered, kInt, 0, kTime},
     {"processes_signalled", Field::ProcessesSignalled, kInt, 0, kU32},
+    {"deadline", Field::Deadline, kInt, 0, kTime},
     {"run_start", Field::RunStart, kInt, 0, kTime},
     {"script_exit", Field::ScriptExit, kInt, 0, kTime},
     {"script_status", Field::ScriptStatus, kInt, -kI32 - 1, kI32},
@@ -157,6 +159,9 @@ void set_integer(Field f, std::int64_t v, AuditLine& out) {
       break;
     case Field::ProcessesSignalled:
       out.processes_signalled = v;
+      break;
+    case Field::Deadline:
+      out.deadline = v;
       break;
     case Field::RunStart:
       out.run_start = v;

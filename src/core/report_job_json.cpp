@@ -44,8 +44,7 @@ std::string run_json(const Run& run, const Run* next) {
   std::string j =
       "{\"restart_count\":" + std::to_string(r.restart_count) +
       ",\"run_start\":" + opt(run_start_of(r)) +
-      ",\"grace_start\":" + opt(positive(r.preempt_time)) +
-      ",\"deadline\":" + opt(w.window ? std::optional(r.end_time) : std::nullopt) +
+      ",\"grace_start\":" + opt(positive(r.preempt_time)) + ",\"deadline\":" + opt(w.deadline) +
       ",\"notice_delivered\":" + opt(run.notice ? run.notice->notice_delivered : std::nullopt) +
       ",\"notice_latency\":" + opt(run.notice ? notice_latency(*run.notice) : std::nullopt) +
       ",\"processes_signalled\":" +

@@ -6,13 +6,28 @@ namespace gracepack::report {
 
 WindowUse window_use(const AuditLine& r) {
   WindowUse w;
-  if (r.preempt_time <= 0 || r.end_time <= r.preempt_time) return w;
-  w.window = r.end_time - r.preempt_time;
+  if (r.preempt_time <= 0) return w;
+  const bool signalled = r.script_status && (*r.script_status & 0x7f) != 0;
+  if (r.deadline && *r.deadline > r.preempt_time) {
+    w.deadline = r.deadline;
+  } else if (r.end_time > r.preempt_time) {
+    // A record without the watcher's deadline: slurmctld's end time is the deadline of a job
+    // that Slurm ended there, but the job's own end when its script exited by itself (no signal):
+    // then the run ended in time and the window's length is not on record.
+    if (r.script_exit && r.script_status && !signalled) {
+      w.end = WindowEnd::ExitedInTime;
+      w.used = std::max<std::int64_t>(0, *r.script_exit - r.preempt_time);
+      return w;
+    }
+    w.deadline = r.end_time;
+  } else {
+    return w;
+  }
+  w.window = *w.deadline - r.preempt_time;
   // PREEMPTED alone does not prove a kill: after a slurmctld restart a job whose script had
   // ended in time was recorded PREEMPTED. With a signal it does, whatever the clocks say.
-  const bool signalled = r.script_status && (*r.script_status & 0x7f) != 0;
   const bool preempted_state = r.state == "PREEMPTED" && (!r.script_exit || signalled);
-  if (preempted_state || (r.script_exit && *r.script_exit >= r.end_time)) {
+  if (preempted_state || (r.script_exit && *r.script_exit >= *w.deadline)) {
     w.end = WindowEnd::KilledAtDeadline;
     w.used = w.window;
   } else if (r.script_exit) {

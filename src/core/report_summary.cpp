@@ -56,7 +56,8 @@ void Counters::add(const AuditLine& r) {
   const WindowUse w = window_use(r);
   if (w.end == WindowEnd::ExitedInTime) {
     ++exited_in_time;
-    ++window_used[static_cast<std::size_t>(std::min<std::int64_t>(9, w.used * 10 / w.window))];
+    if (w.window > 0)  // an older record may not tell the window's length
+      ++window_used[static_cast<std::size_t>(std::min<std::int64_t>(9, w.used * 10 / w.window))];
   }
   killed_at_deadline += w.end == WindowEnd::KilledAtDeadline;
   end_unknown += w.end == WindowEnd::Unknown || w.end == WindowEnd::None;

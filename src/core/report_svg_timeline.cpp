@@ -12,6 +12,7 @@ namespace gracepack::report {
 namespace {
 
 constexpr double kWidth = 900, kLeft = 80, kRight = 30, kTop = 60, kRow = 64;
+constexpr double kMinBar = 3;  // px: the narrowest run bar
 const char* kRunFill = "#4a90d9";
 const char* kGraceFill = "#f5a623";
 const char* kNotice = "#d0021b";
@@ -31,7 +32,8 @@ Axis axis_for(const std::vector<Run>& runs) {
     const AuditLine& r = run.main();
     for (auto t : {run_start_of(r), r.script_exit, std::optional<std::int64_t>(r.time)})
       if (t && *t > 0) times.push_back(*t);
-    if (r.preempt_time > 0) times.push_back(r.preempt_time), times.push_back(r.end_time);
+    if (r.preempt_time > 0) times.push_back(r.preempt_time);
+    if (auto d = window_use(r).deadline) times.push_back(*d);
   }
   Axis a;
   if (times.empty()) return a;
@@ -41,8 +43,9 @@ Axis axis_for(const std::vector<Run>& runs) {
 }
 
 std::string grace(const AuditLine& r, const Axis& a, double y) {
-  if (r.preempt_time <= 0 || r.end_time <= r.preempt_time) return "";
-  return svg::rect(a.x(r.preempt_time), y - 14, a.x(r.end_time) - a.x(r.preempt_time), 28,
+  const auto deadline = window_use(r).deadline;
+  if (r.preempt_time <= 0 || !deadline) return "";
+  return svg::rect(a.x(r.preempt_time), y - 14, a.x(*deadline) - a.x(r.preempt_time), 28,
                    std::string("fill=\"") + kGraceFill + "\" fill-opacity=\"0.45\" stroke=\"" +
                        kGraceFill + "\"");
 }
@@ -55,8 +58,8 @@ std::string marks(const Run& run, const Axis& a, double y) {
     out += svg::line(x, y - 18, x, y + 18,
                      std::string("stroke=\"") + kNotice + "\" stroke-width=\"3\"");
   }
-  if (window_use(r).end == WindowEnd::KilledAtDeadline) {
-    const double x = a.x(r.end_time);
+  if (const WindowUse w = window_use(r); w.end == WindowEnd::KilledAtDeadline) {
+    const double x = a.x(*w.deadline);
     const std::string s = std::string("stroke=\"") + kNotice + "\" stroke-width=\"2\"";
     out += svg::line(x - 6, y - 6, x + 6, y + 6, s) + svg::line(x - 6, y + 6, x + 6, y - 6, s);
   }
@@ -72,7 +75,8 @@ std::string caption(const Run& run) {
           : "no decision";
   s += " (" + describe_cause(r.cause) + ")";
   if (w.end == WindowEnd::ExitedInTime)
-    s += ", window used " + format_duration(w.used) + " of " + format_duration(w.window);
+    s += ", window used " + format_duration(w.used) +
+         (w.window > 0 ? " of " + format_duration(w.window) : "");
   if (w.end == WindowEnd::KilledAtDeadline) s += ", killed at the deadline";
   return s;
 }
@@ -84,8 +88,10 @@ std::string row(const Run& run, const Run* next, std::size_t i, const Axis& a) {
   out += grace(r, a, y);
   const auto start = run_start_of(r);
   const std::int64_t end = r.script_exit ? *r.script_exit : r.time;
+  // At least a sliver: a run that ended within its first second still shows (seen on the e2e
+  // cluster: a resumed run that found its checkpoint and exited).
   if (start)
-    out += svg::rect(a.x(*start), y - 7, a.x(end) - a.x(*start), 14,
+    out += svg::rect(a.x(*start), y - 7, std::max(kMinBar, a.x(end) - a.x(*start)), 14,
                      std::string("fill=\"") + kRunFill + "\"");
   out += marks(run, a, y);
   // Under the bar, or ending at the right margin when it would run past it (6.5 px a character).

@@ -32,7 +32,8 @@ std::string window_text(const WindowUse& w) {
     case WindowEnd::KilledAtDeadline:
       return "checkpoint window used: all" + of + ", killed at the deadline";
     case WindowEnd::ExitedInTime:
-      return "checkpoint window used: " + format_duration(w.used) + of;
+      return "checkpoint window used: " + format_duration(w.used) +
+             (w.window > 0 ? of : " (the deadline is not on record)");
     case WindowEnd::Unknown:
       return "checkpoint window used: unknown (the record has no script end)";
     default:
@@ -45,7 +46,7 @@ void grace_moments(const Run& run, const TimeFormatter& when, std::vector<Moment
   if (r.preempt_time <= 0) return;
   const WindowUse w = window_use(r);
   std::string text = "grace period began (preemption)";
-  text += w.window > 0 ? ": deadline " + clock(when, r.end_time) + ", a " +
+  text += w.window > 0 ? ": deadline " + clock(when, *w.deadline) + ", a " +
                              format_duration(w.window) + " window"
                        : ": no deadline after it on record";
   out.push_back({r.preempt_time, 1, text});
@@ -77,9 +78,10 @@ void end_moments(const Run& run, std::vector<Moment>& out) {
     out.push_back({*r.script_exit, 3, t});
   }
   if (w.end == WindowEnd::KilledAtDeadline)
-    out.push_back({r.end_time, 4, "deadline: Slurm killed what was left"});
+    out.push_back({*w.deadline, 4, "deadline: Slurm killed what was left"});
   // Under the script's end (or the kill), before what the epilog decided afterwards.
-  const std::int64_t at = w.end == WindowEnd::ExitedInTime ? *r.script_exit : r.end_time;
+  const std::int64_t at =
+      w.end == WindowEnd::ExitedInTime ? *r.script_exit : w.deadline.value_or(r.end_time);
   if (w.end != WindowEnd::None) out.push_back({at, 5, std::string("\n") + window_text(w)});
 }
 

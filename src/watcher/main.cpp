@@ -110,6 +110,9 @@ class Watcher {
     if (state == WatchState::Delivered) {
       s.delivered = s.since;
       s.signalled = signalled;
+      // The deadline the notice names: slurmctld's end time at grace start. A job that ends
+      // inside its window gets its own end there, and the report needs the deadline.
+      if (job) s.deadline = job->end_time;
     }
     if (auto st = os::write_file_atomically(dir_.get(), JobDirLayout::kStatus,
                                             format_watcher_status(s), 0600);

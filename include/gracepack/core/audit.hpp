@@ -21,6 +21,9 @@ struct AuditRecord {
   std::string reason;
   std::optional<std::time_t> notice_delivered;  // when the watcher signalled the job
   std::optional<unsigned> processes_signalled;
+  // The grace deadline the watcher read at grace start. slurmctld's end time is the deadline only
+  // while the job runs: a job that ends inside its window gets its own end time there.
+  std::optional<std::time_t> deadline;
   std::optional<std::time_t> run_start;    // when this run's batch step started (root's marker)
   std::optional<std::time_t> script_exit;  // when the batch script ended (root's marker)
   std::optional<int> script_status;        // its wait status

@@ -81,6 +81,7 @@ struct WatcherStatus {
   std::time_t delivered = 0;     // Delivered: when the job's processes were signalled
   unsigned signalled = 0;        // Delivered: how many
   std::time_t preempt_time = 0;  // Delivered: slurmctld's preempt time read at grace start
+  std::time_t deadline = 0;      // Delivered: the job's end time read then (0: not on record)
   std::time_t start_time = 0;    // the run's start, as slurmctld said at grace start
   unsigned restart = 0;          // SLURM_RESTART_COUNT as the batch task saw it
   Cause cause = Cause::Running;  // NotPreempted: why the job is ending

@@ -35,11 +35,14 @@ struct AuditLine {
   std::string state;              // slurmctld's, e.g. COMPLETED, PREEMPTED
   std::optional<Cause> cause;     // nullopt: a name this version does not know
   std::int64_t preempt_time = 0;  // grace start, 0: not preempted
-  std::int64_t end_time = 0;      // preempted: the deadline; else slurmctld's end or 0
+  std::int64_t end_time = 0;      // slurmctld's end time when the epilog asked (see deadline)
   std::int64_t restart_count = 0;
   std::optional<std::int64_t> start_time;  // slurmctld's start of the run
   std::optional<std::int64_t> notice_delivered;
   std::optional<std::int64_t> processes_signalled;
+  // The grace deadline the watcher read at grace start. Older records lack it: end_time is the
+  // deadline of a job that ran to it, but a job that ended inside its window has its own end there.
+  std::optional<std::int64_t> deadline;
   std::optional<std::int64_t> run_start;      // the batch step's start on the node
   std::optional<std::int64_t> script_exit;    // when the batch script ended
   std::optional<std::int64_t> script_status;  // its wait status

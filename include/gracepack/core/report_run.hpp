@@ -20,12 +20,16 @@ enum class WindowEnd {
 struct WindowUse {
   WindowEnd end = WindowEnd::None;
   std::int64_t used = 0;    // seconds from grace start to the script's end (all of it if killed)
-  std::int64_t window = 0;  // seconds from grace start to the deadline
+  std::int64_t window = 0;  // seconds from grace start to the deadline; 0: the deadline is unknown
+  std::optional<std::int64_t> deadline;  // the grace deadline, if known
 };
 
-// Killed at the deadline: the script ended at or after the deadline (the node's clock against
-// slurmctld's), or the state is PREEMPTED and the script was killed by a signal (or its end is
-// not on record).
+// The deadline is the record's `deadline` (the watcher's, read at grace start). Older records
+// lack it: slurmctld's `end_time` stands for it, except when the script exited by itself (no
+// signal): the job then ended by itself and `end_time` is that end, so the run ended in time and
+// the window's length is unknown (window 0). Killed at the deadline: the script ended at or after
+// the deadline (the node's clock against slurmctld's), or the state is PREEMPTED and the script
+// was killed by a signal (or its end is not on record).
 WindowUse window_use(const AuditLine& r);
 
 // Seconds from grace start to the notice reaching the job's processes; nullopt if either is

@@ -15,7 +15,9 @@
 namespace gracepack::report_fixtures {
 
 // One run of job `job` (uid 1001, gptest, low-grace) that started at `start`. With `preempt`,
-// grace began then and the deadline is 15 s later; the script ended at `exit`.
+// grace began then and the deadline is 15 s later; the script ended at `exit`. As on a real
+// cluster, slurmctld's end time is the deadline unless the job ended by itself before it (then
+// its own end), and the watcher's deadline is on record.
 struct RunSpec {
   std::uint32_t job = 6;
   unsigned restart = 0;
@@ -39,7 +41,9 @@ inline AuditRecord base(const RunSpec& s, const char* event, Cause cause, std::t
   r.job.restart_count = s.restart;
   r.job.start_time = s.start;
   r.job.preempt_time = s.preempt;
-  r.job.end_time = s.preempt ? s.preempt + 15 : 0;
+  const bool in_time = s.state != "PREEMPTED" && s.exit < s.preempt + 15;
+  r.job.end_time = !s.preempt ? 0 : in_time ? s.exit : s.preempt + 15;
+  if (s.preempt) r.deadline = s.preempt + 15;
   r.user = s.user;
   r.cause = cause;
   r.time = at;

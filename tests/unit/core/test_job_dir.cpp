@@ -76,6 +76,7 @@ TEST(WatcherStatusFile, RoundTripsEachState) {
     s.delivered = st == WatchState::Delivered ? 101 : 0;
     s.signalled = st == WatchState::Delivered ? 4 : 0;
     s.preempt_time = st == WatchState::Delivered ? 99 : 0;
+    s.deadline = st == WatchState::Delivered ? 114 : 0;
     s.cause = st == WatchState::NotPreempted ? Cause::UserCancel : Cause::Running;
     s.restart = 2;
     auto back = parse_watcher_status(format_watcher_status(s));

@@ -85,7 +85,8 @@ TEST(EpilogPlan, OnlyTheBatchHostDecidesAndOnlyAPreemptionAsks) {
   EXPECT_EQ(p.cause, Cause::Failure);
   // Killed by a signal (scancel, time limit), or a shell reporting its child's: ask.
   EXPECT_TRUE(plan_epilog(facts(ended(W_EXITCODE(0, 15)), status(WatchState::Watching))).ask_slurm);
-  EXPECT_TRUE(plan_epilog(facts(ended(W_EXITCODE(143, 0)), status(WatchState::Watching))).ask_slurm);
+  EXPECT_TRUE(
+      plan_epilog(facts(ended(W_EXITCODE(143, 0)), status(WatchState::Watching))).ask_slurm);
   auto timelimit = facts(ended(0), status(WatchState::Watching));
   timelimit.request.on_timelimit = true;
   EXPECT_TRUE(plan_epilog(timelimit).ask_slurm);
@@ -147,6 +148,30 @@ TEST(JobEnd, RequeuesOnceAfterANotice) {
   EXPECT_EQ(out.records[0].event, "notice");
   EXPECT_EQ(out.records[0].processes_signalled, 3u);
   EXPECT_EQ(out.records[1].event, "requeue");
+}
+
+// slurmctld's end time is the job's own end once a job ended inside its grace window: the
+// deadline the watcher read at grace start goes into both records for the report; only this
+// run's watcher's.
+TEST(JobEnd, TheRecordsCarryTheDeadlineTheWatcherRead) {
+  FakeController ctl;
+  ctl.record = job(JobState::Complete, 100);
+  ctl.record->end_time = 106;  // the script saved and exited 6 s into its window
+  WatcherStatus s = status(WatchState::Delivered, 100);
+  s.deadline = 115;
+  auto out = end(ctl, facts(marker(), s));
+  ASSERT_EQ(out.records.size(), 2u);
+  for (const AuditRecord& r : out.records) {
+    EXPECT_EQ(r.deadline, 115) << r.event;
+    EXPECT_NE(to_json(r).find(",\"deadline\":115,"), std::string::npos) << to_json(r);
+  }
+  s.run = "fedcba9876543210";  // an earlier run's watcher
+  for (const AuditRecord& r : end(ctl, facts(marker(), s)).records) EXPECT_FALSE(r.deadline);
+  s = status(WatchState::Delivered, 100);  // a watcher of an older version: no deadline
+  for (const AuditRecord& r : end(ctl, facts(marker(), s)).records) {
+    EXPECT_FALSE(r.deadline);
+    EXPECT_EQ(to_json(r).find("deadline"), std::string::npos);
+  }
 }
 
 // Issue 9, item 2: the array task that holds the array's own id is requeued as ARRAY_TASK.

@@ -8,6 +8,7 @@
 #include "gracepack/core/report_job.hpp"
 #include "gracepack/core/report_json.hpp"
 #include "gracepack/core/report_run.hpp"
+#include "gracepack/core/report_summary.hpp"
 #include "gracepack/core/report_time.hpp"
 #include "report_fixtures.hpp"
 
@@ -108,6 +109,77 @@ TEST(ReportJob, HowAWindowEnded) {
   EXPECT_EQ(window_use(r).used, 14);
   r.preempt_time = 0;
   EXPECT_EQ(window_use(r).end, WindowEnd::None);
+}
+
+// Found on the e2e cluster (job 9 of e2e.preempt_array, Slurm 22.05, GraceTime 15): the app saved
+// and the script exited 6 s into its window, and the job ended COMPLETED then, so slurmctld's end
+// time in the epilog's record is the job's own end, not the deadline. The report read it as the
+// deadline: "a 6 s window", "all of 6 s, killed at the deadline". Records now carry the deadline
+// the watcher read at grace start; older ones say what they can.
+TEST(ReportJob, ARunThatEndedInsideItsWindowWasNotKilled) {
+  const std::string older =
+      R"({"time":1796011746,"event":"requeue","job_id":9,"array_job_id":8,"array_task_id":0,)"
+      R"("uid":1001,"user":"gptest","partition":"low-grace","state":"COMPLETED",)"
+      R"("cause":"preemption","preempt_time":1796011740,"end_time":1796011746,"restart_count":0,)"
+      R"("start_time":1796011739,"run_start":1796011739,"script_exit":1796011746,"script_status":0,)"
+      R"("decision":"requeued","reason":"preemption: requeue 1 of max 5"})";
+  AuditLine r = fx::parse(older);
+  WindowUse w = window_use(r);
+  EXPECT_EQ(w.end, WindowEnd::ExitedInTime);
+  EXPECT_EQ(w.used, 6);
+  EXPECT_EQ(w.window, 0);
+  EXPECT_FALSE(w.deadline);
+  r.end_time += 1;  // slurmctld's end a second after the script's: the same story
+  EXPECT_EQ(window_use(r).end, WindowEnd::ExitedInTime);
+  EXPECT_EQ(window_use(r).window, 0);
+  const auto text = [](const std::string& line) {
+    return format_timeline(*parse_job_selector("8_0"), history_of({line}, "8_0").runs(),
+                           format_utc);
+  };
+  std::string t = text(older);
+  EXPECT_EQ(t.find("killed"), std::string::npos) << t;
+  EXPECT_NE(t.find("checkpoint window used: 6 s (the deadline is not on record)"),
+            std::string::npos)
+      << t;
+  Summary old_summary{SummaryFilter{}};
+  old_summary.add(r);
+  EXPECT_EQ(old_summary.total().exited_in_time, 1u);
+  EXPECT_EQ(old_summary.total().killed_at_deadline, 0u);
+
+  // The same run as the epilog writes it now: the watcher's deadline, 15 s after grace start.
+  std::string now = older;
+  now.insert(now.find(R"(,"run_start")"), R"(,"deadline":1796011755)");
+  r = fx::parse(now);
+  ASSERT_EQ(r.deadline, 1796011755);
+  w = window_use(r);
+  EXPECT_EQ(w.end, WindowEnd::ExitedInTime);
+  EXPECT_EQ(w.used, 6);
+  EXPECT_EQ(w.window, 15);
+  EXPECT_EQ(w.deadline, 1796011755);
+  t = text(now);
+  EXPECT_NE(t.find("grace period began (preemption): deadline 04:09:15, a 15 s window"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("04:09:06  batch script ended (exit status 0), 6 s into the window"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("checkpoint window used: 6 s of 15 s"), std::string::npos) << t;
+  const std::string json =
+      format_job_json(*parse_job_selector("8_0"), history_of({now}, "8_0").runs());
+  EXPECT_NE(json.find(R"("deadline":1796011755,)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("window":15,"window_used":6,"window_end":"exited_before_deadline")"),
+            std::string::npos)
+      << json;
+  Summary summary{SummaryFilter{}};
+  summary.add(r);
+  EXPECT_EQ(summary.total().exited_in_time, 1u);
+  EXPECT_EQ(summary.total().window_used[4], 1u);  // 6 s of 15: the fifth tenth
+
+  // Killed at the deadline, with the deadline on record: slurmctld's end time is the kill.
+  r.state = "PREEMPTED", r.end_time = 1796011755, r.script_exit = 1796011755, r.script_status = 15;
+  w = window_use(r);
+  EXPECT_EQ(w.end, WindowEnd::KilledAtDeadline);
+  EXPECT_EQ(w.used, 15);
 }
 
 TEST(ReportJob, LogsGivenTwiceOrInAnyOrderTellTheSameRuns) {

@@ -100,6 +100,12 @@ TEST(ReportSvg, TimelineAndHistogramAreWholeDocuments) {
   const std::string t = svg_timeline(*parse_job_selector("6"), h.runs(), format_utc);
   EXPECT_NE(t.find("delay 13 s"), std::string::npos);
   EXPECT_NE(t.find("window used 6 s of 15 s"), std::string::npos);
+  // A run that started and ended in the same second still has a bar.
+  fx::RunSpec quick{6, 0, 1000, 0, 1000};
+  JobHistory one(*parse_job_selector("6"));
+  one.add(fx::parse(fx::decision(quick, "no-requeue", Cause::Completion, 1001, "completed")));
+  const std::string q = svg_timeline(*parse_job_selector("6"), one.runs(), format_utc);
+  EXPECT_NE(q.find("width=\"3.0\" height=\"14.0\""), std::string::npos) << q;
   EXPECT_NE(svg_timeline(*parse_job_selector("6"), {}, format_utc).find("0 runs"),
             std::string::npos);
 }
