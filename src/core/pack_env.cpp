@@ -76,21 +76,6 @@ bool cgroup_enforces(std::uint64_t share, std::uint64_t cgroup_limit) {
   return cgroup_limit > 0 && cgroup_limit <= share && share - cgroup_limit < 65536;
 }
 
-std::string slurm_gpu_binding(std::string_view tres_bind) {
-  return tres_bind.find("gpu:") != std::string_view::npos ? std::string(tres_bind) : std::string();
-}
-
-std::optional<Error> binding_conflict(const PackRequest& request, const NodeFacts& node,
-                                      std::string_view tres_bind, const PackPolicy& policy,
-                                      const std::string& node_name) {
-  NodeFacts bound = node;
-  bound.gpu_bind = slurm_gpu_binding(tres_bind);
-  if (bound.gpu_bind.empty()) return std::nullopt;
-  auto conflict = plan_pack(request, bound, policy);
-  if (!conflict) return fail(conflict.error().message + " (on node " + node_name + ")");
-  return std::nullopt;
-}
-
 GpuShare gpu_share(const TaskSlot& slot, const MpsState& mps) {
   if (slot.sharers <= 1) return {"whole", {}, ""};
   if (!mps.share) return {"advisory", {}, mps.note};

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "gracepack/core/slurm_gpu_binding.hpp"
 #include "gracepack/os/cgroups.hpp"
 #include "gracepack/os/topology.hpp"
 
@@ -129,17 +130,19 @@ void Pack::limit_task(const Step& sp) const {
   if (auto r = os::set_task_memory_limit(*pid, slot->memory); !r) sp.log_error(r.error().message);
 }
 
-Status Pack::start_task(const Step& sp, const Config& config) const {
+Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
   if (std::holds_alternative<std::monostate>(state_)) return Ok{};
   const auto* p = std::get_if<Packed>(&state_);
-  std::optional<Error> error =
-      p ? binding_conflict(*request_, p->node, sp.getenv("SLURMD_TRES_BIND").value_or(""),
-                           PackPolicy{config.min_task_memory}, p->node_name)
-        : std::optional<Error>(std::get<PackFailed>(state_).error);
+  // Slurm's own GPU binding (--ntasks-per-gpu, --gpus-per-task, --gpu-bind) is known only here:
+  // the task's GPU is then Slurm's, the plan adds its share (memory, CPUs, MPS).
+  const auto id = sp.local_task_id();
+  Result<TaskSlot> slot =
+      p ? task_slot(*request_, p->plan, p->node, id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
+                    sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()),
+                    p->node_name)
+        : Result<TaskSlot>(std::get<PackFailed>(state_).error);
   // One message per node, from its first task; the other tasks fail quietly.
-  if (error) return first_task(sp) ? *error : fail("");
-  const TaskSlot* slot = slot_of(sp, p->plan);
-  if (!slot) return fail("--pack-gpus: this task has no place in the plan");
+  if (!slot) return first_task(sp) ? Status(slot.error()) : fail("");
   return set_task_environment(sp, *p, *slot);
 }
 

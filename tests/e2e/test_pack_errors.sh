@@ -21,7 +21,7 @@ expect_refused() { # expect_refused "PATTERN" srun args...
 expect_refused "3 tasks cannot be spread 1 per GPU over 2 GPUs; use -n2" -n3 --overcommit --gres=gpu:2 --pack-gpus
 expect_refused "2 tasks cannot be spread 2 per GPU over 2 GPUs; use -n4" -n2 --gres=gpu:2 --pack-gpus=2
 expect_refused "the step has no GPU" -n2 --pack-gpus
-expect_refused "drop one of the two" -n2 --gres=gpu:2 --gpu-bind=closest --pack-gpus
+expect_refused "drop --gpu-bind=closest" -n2 --gres=gpu:2 --gpu-bind=closest --pack-gpus
 
 use_plugstack "required $GP_PLUGIN min_task_mem=300M"
 expect_refused "below this cluster's minimum of 300M per task; ask for --mem=600M" -n2 --gres=gpu:2 --mem=400M --pack-gpus

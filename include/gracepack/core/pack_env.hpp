@@ -45,15 +45,8 @@ struct MemoryCheck {
   std::string why;
 };
 
-// The per-task GPU binding Slurm itself was asked for (--gpu-bind, --ntasks-per-gpu,
-// --gpus-per-task), as SLURMD_TRES_BIND shows it in the task's environment; empty when none.
-std::string slurm_gpu_binding(std::string_view tres_bind);
-
-// A request that contradicts Slurm's own binding (found only in the task: SLURMD_TRES_BIND),
-// with what to drop; nullopt when there is none.
-std::optional<Error> binding_conflict(const PackRequest& request, const NodeFacts& node,
-                                      std::string_view tres_bind, const PackPolicy& policy,
-                                      const std::string& node_name);
+// Slurm's own per-task GPU binding (--gpu-bind, --ntasks-per-gpu, --gpus-per-task), found only in
+// the task (SLURMD_TRES_BIND): slurm_gpu_binding.hpp.
 
 // A task's GPU share: its whole GPU, an MPS share (the daemon answered and the task reaches it),
 // or advisory with the reason.

@@ -1,0 +1,206 @@
+#include "gracepack/core/slurm_gpu_binding.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "gracepack/core/text.hpp"
+
+namespace gracepack {
+namespace {
+
+constexpr std::int64_t kMaxCount = 1024;
+constexpr std::size_t kMaxMap = 4096;
+
+std::string pack_text(const PackRequest& r) {
+  return r.per_gpu == 1 ? "--pack-gpus" : "--pack-gpus=" + std::to_string(r.per_gpu);
+}
+
+// map_gpu's list: "1,0", "0*2,1*2" (an id repeated).
+std::optional<std::vector<unsigned>> parse_map(std::string_view list) {
+  std::vector<unsigned> out;
+  for (std::string_view item : text::split(list, ',')) {
+    const auto star = item.find('*');
+    auto id = text::parse_int(item.substr(0, star), 0, kMaxCount);
+    auto times = star == std::string_view::npos
+                     ? std::optional<std::int64_t>(1)
+                     : text::parse_int(item.substr(star + 1), 1, kMaxCount);
+    if (!id || !times || out.size() + static_cast<std::size_t>(*times) > kMaxMap)
+      return std::nullopt;
+    out.insert(out.end(), static_cast<std::size_t>(*times), static_cast<unsigned>(*id));
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+// Tasks per GPU a map gives, by GPU: over `tasks` tasks, the map read cyclically.
+std::map<unsigned, unsigned> map_counts(const std::vector<unsigned>& map, unsigned tasks) {
+  std::map<unsigned, unsigned> count;
+  for (unsigned t = 0; t < tasks; ++t) ++count[map[t % map.size()]];
+  return count;
+}
+
+}  // namespace
+
+std::string SlurmGpuBinding::option() const {
+  switch (kind) {
+    case Kind::Single:
+      return "--ntasks-per-gpu=" + std::to_string(count);
+    case Kind::PerTask:
+      return "--gpus-per-task=" + std::to_string(count);
+    case Kind::None:
+      return "";
+    default:
+      return "--gpu-bind=" + text;
+  }
+}
+
+Result<SlurmGpuBinding> parse_slurm_gpu_binding(std::string_view tres_bind) {
+  SlurmGpuBinding b;
+  // One TRES binding per '+' (gpu is the only one Slurm has today).
+  std::string_view gpu;
+  for (std::string_view part : text::split(tres_bind, '+')) {
+    part = text::trim(part);
+    if (part.rfind("gpu:", 0) == 0) gpu = part.substr(4);
+  }
+  if (gpu.empty()) return b;
+  b.text = std::string(gpu);
+  if (gpu.rfind("verbose,", 0) == 0) gpu.remove_prefix(8);
+  const auto colon = gpu.find(':');
+  const std::string_view name = gpu.substr(0, colon);
+  const std::string_view arg = colon == std::string_view::npos ? "" : gpu.substr(colon + 1);
+  b.kind = SlurmGpuBinding::Kind::Other;
+  if (name == "single" || name == "per_task") {
+    auto n = text::parse_int(arg, 1, kMaxCount);
+    if (!n)
+      return fail("SLURMD_TRES_BIND=" + std::string(tres_bind) + ": no count after " +
+                  std::string(name));
+    b.kind = name == "single" ? SlurmGpuBinding::Kind::Single : SlurmGpuBinding::Kind::PerTask;
+    b.count = static_cast<unsigned>(*n);
+  } else if (name == "closest") {
+    b.kind = SlurmGpuBinding::Kind::Closest;
+  } else if (name == "map_gpu") {
+    auto map = parse_map(arg);
+    if (!map) return fail("SLURMD_TRES_BIND=" + std::string(tres_bind) + ": a bad map_gpu list");
+    b.kind = SlurmGpuBinding::Kind::Map;
+    b.map = std::move(*map);
+  } else if (name == "mask_gpu") {
+    b.kind = SlurmGpuBinding::Kind::Mask;
+  }
+  return b;
+}
+
+std::optional<unsigned> slurm_tasks_per_gpu(const SlurmGpuBinding& b, unsigned tasks,
+                                            unsigned gpus) {
+  using K = SlurmGpuBinding::Kind;
+  if (b.kind == K::Single) return b.count;
+  if (b.kind == K::PerTask && b.count == 1) return 1u;
+  if (b.kind != K::Map || tasks == 0) return std::nullopt;
+  const auto count = map_counts(b.map, tasks);
+  if (count.size() != gpus) return std::nullopt;  // a GPU without tasks, or more than the step has
+  const unsigned n = count.begin()->second;
+  for (const auto& [gpu, c] : count) {
+    if (c != n) return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<Error> pack_binding_conflict(const PackRequest& r, const SlurmGpuBinding& b,
+                                           unsigned tasks, unsigned gpus) {
+  using K = SlurmGpuBinding::Kind;
+  if (b.kind == K::None) return std::nullopt;
+  if (b.kind == K::PerTask && b.count > 1) {
+    return fail(b.option() + " gives each task " + std::to_string(b.count) + " GPUs, but " +
+                pack_text(r) + " gives each task one GPU: drop " + b.option() +
+                " (or use --gpus-per-task=1), or drop " + pack_text(r));
+  }
+  if (r.per_gpu == 1) return std::nullopt;  // a bare --pack-gpus takes Slurm's tasks per GPU
+  const auto slurms = slurm_tasks_per_gpu(b, tasks, gpus);
+  if (b.kind == K::Map && !slurms) {
+    return fail(pack_text(r) + " packs " + std::to_string(r.per_gpu) + " tasks on every GPU, but " +
+                b.option() + " does not put the same number on each: drop the count (" +
+                "--pack-gpus takes Slurm's binding as it is), or drop " + b.option());
+  }
+  if (slurms && *slurms != r.per_gpu) {
+    return fail(pack_text(r) + " packs " + std::to_string(r.per_gpu) + " tasks per GPU, but " +
+                b.option() + " binds " + std::to_string(*slurms) +
+                " per GPU: drop the count (--pack-gpus then takes Slurm's " +
+                std::to_string(*slurms) + "), or drop " + b.option());
+  }
+  return std::nullopt;
+}
+
+Result<unsigned> slurm_task_gpu(const std::vector<std::string>& step_gpus,
+                                const std::vector<std::string>& task_gpus,
+                                const SlurmGpuBinding& b) {
+  if (task_gpus.size() != 1) {
+    return fail(b.option() + " left this task " + std::to_string(task_gpus.size()) + " GPUs (" +
+                text::join(task_gpus, ",") + "), but --pack-gpus gives each task one GPU: drop " +
+                b.option() + " (--pack-gpus then chooses each task's GPU), or drop --pack-gpus");
+  }
+  const auto at = std::find(step_gpus.begin(), step_gpus.end(), task_gpus.front());
+  if (at == step_gpus.end()) {
+    return fail(b.option() + " bound this task to GPU " + task_gpus.front() +
+                ", which is not one of the step's GPUs here (" + text::join(step_gpus, ",") + ")");
+  }
+  return static_cast<unsigned>(at - step_gpus.begin());
+}
+
+std::optional<unsigned> slurm_rank_on_gpu(const SlurmGpuBinding& b, unsigned task) {
+  using K = SlurmGpuBinding::Kind;
+  if (b.kind == K::Single) return task % b.count;
+  if (b.kind == K::PerTask && b.count == 1) return 0u;
+  if (b.kind != K::Map) return std::nullopt;
+  const unsigned mine = b.map[task % b.map.size()];
+  unsigned rank = 0;
+  for (unsigned t = 0; t < task; ++t) rank += b.map[t % b.map.size()] == mine;
+  return rank;
+}
+
+Result<TaskSlot> slot_on_slurms_gpu(const Plan& plan, unsigned task, unsigned gpu, unsigned rank) {
+  for (const TaskSlot& s : plan.tasks) {
+    if (s.gpu != gpu || s.slot != rank) continue;
+    TaskSlot out = s;
+    out.task = task;
+    return out;
+  }
+  unsigned sharers = 0;
+  for (const TaskSlot& s : plan.tasks) sharers += s.gpu == gpu;
+  return fail("Slurm bound task " + std::to_string(task) + " to GPU index " + std::to_string(gpu) +
+              " as its task number " + std::to_string(rank + 1) +
+              " there, but --pack-gpus planned " + std::to_string(sharers) + " tasks on that GPU");
+}
+
+Result<TaskSlot> task_slot(const PackRequest& request, const Plan& plan, const NodeFacts& node,
+                           unsigned task, std::string_view tres_bind,
+                           const std::vector<std::string>& task_gpus,
+                           const std::string& node_name) {
+  const auto on_node = [&](const Error& e) {
+    return fail(e.message + " (on node " + node_name + ")");
+  };
+  auto b = parse_slurm_gpu_binding(tres_bind);
+  if (!b) return on_node(b.error());
+  if (b->kind == SlurmGpuBinding::Kind::None) {
+    if (task >= plan.tasks.size()) return fail("--pack-gpus: this task has no place in the plan");
+    return plan.tasks[task];
+  }
+  const auto gpus = static_cast<unsigned>(node.gpus.size());
+  if (auto conflict = pack_binding_conflict(request, *b, node.tasks, gpus))
+    return on_node(*conflict);
+  std::vector<std::string> step_gpus;
+  for (const Gpu& g : node.gpus) step_gpus.push_back(g.id);
+  auto gpu = slurm_task_gpu(step_gpus, task_gpus, *b);
+  if (!gpu) return on_node(gpu.error());
+  if (auto rank = slurm_rank_on_gpu(*b, task)) {
+    auto slot = slot_on_slurms_gpu(plan, task, *gpu, *rank);
+    if (!slot) return on_node(slot.error());
+    return slot;
+  }
+  // closest, mask_gpu: which share of its GPU a task has is not known in advance; the plan's
+  // own slot serves when it is on the same GPU.
+  if (task < plan.tasks.size() && plan.tasks[task].gpu == *gpu) return plan.tasks[task];
+  return on_node(fail(b->option() + " bound this task to another GPU than --pack-gpus would, " +
+                      "and its share there cannot be told in advance: drop " + b->option() +
+                      ", or drop --pack-gpus"));
+}
+
+}  // namespace gracepack
