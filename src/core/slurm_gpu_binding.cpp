@@ -60,6 +60,8 @@ Result<SlurmGpuBinding> parse_slurm_gpu_binding(std::string_view tres_bind) {
   std::string_view gpu;
   for (std::string_view part : text::split(tres_bind, '+')) {
     part = text::trim(part);
+    // "gpu:closest" up to 23.02; "gres/gpu:closest" from 23.11 (seen on 26.05).
+    if (part.rfind("gres/", 0) == 0) part.remove_prefix(5);
     if (part.rfind("gpu:", 0) == 0) gpu = part.substr(4);
   }
   if (gpu.empty()) return b;
@@ -78,12 +80,12 @@ Result<SlurmGpuBinding> parse_slurm_gpu_binding(std::string_view tres_bind) {
     b.count = static_cast<unsigned>(*n);
   } else if (name == "closest") {
     b.kind = SlurmGpuBinding::Kind::Closest;
-  } else if (name == "map_gpu") {
+  } else if (name == "map_gpu" || name == "map") {  // --gpu-bind=map_gpu:, --tres-bind=..:map:
     auto map = parse_map(arg);
     if (!map) return fail("SLURMD_TRES_BIND=" + std::string(tres_bind) + ": a bad map_gpu list");
     b.kind = SlurmGpuBinding::Kind::Map;
     b.map = std::move(*map);
-  } else if (name == "mask_gpu") {
+  } else if (name == "mask_gpu" || name == "mask") {
     b.kind = SlurmGpuBinding::Kind::Mask;
   }
   return b;

@@ -77,16 +77,27 @@ wait_state() {
     [ "$(field "$1" JobState)" = "$2" ] && return 0
     sleep 0.5
   done
-  die "job $1 is $(field "$1" JobState), not $2, after ${3:-120} s: $(cat out.txt 2>/dev/null)"
+  die "job $1 is $(field "$1" JobState), not $2, after ${3:-120} s: $(cat out.txt 2>/dev/null)
+slurmctld on job $1: $(grep -E "JobId=$1( |$)" "$GP_CLUSTER_DIR/log/slurmctld.log" 2>/dev/null | tail -n 25)"
 }
 
 audit_events() { grep "\"job_id\":$1," "$AUDIT" 2>/dev/null | sed 's/.*"event":"\([^"]*\)".*/\1/' | tr '\n' ' '; }
+
+# rerun_end_state: the state slurmctld gives a requeued job's next run that ends by itself.
+# Slurm 24.11 sets GRACE_PREEMPT at grace start and clears it only on its own requeue path, so
+# after gracepack's requeue (`scontrol requeue`'s RPC) the rerun ends PREEMPTED with exit code 0
+# and keeps the first run's end time, so slurmctld purges it MinJobAge after that (seen on
+# 24.11.5; 22.05.8 and 26.05.5 say COMPLETED). gracepack does not requeue it again.
+rerun_end_state() { [ "$(slurm_mmmm)" = 2411 ] && echo PREEMPTED || echo COMPLETED; }
 
 # wait_requeued ID: until the job has been requeued once and its second run has completed.
 wait_requeued() {
   for _ in $(seq $((120 * TIME_SCALE))); do [ "$(field "$1" Restarts)" = 1 ] && break; sleep 0.5; done
   [ "$(field "$1" Restarts)" = 1 ] || die "job $1 was not requeued: $(cat out.txt)"
-  wait_state "$1" COMPLETED 120
+  local end; end=$(rerun_end_state)
+  [ "$end" = COMPLETED ] || echo "note: Slurm $(slurm_release) ends a requeued job's rerun $end (exit 0 checked)" >&2
+  wait_state "$1" "$end" 120
+  [ "$(field "$1" ExitCode)" = 0:0 ] || die "job $1's rerun exited $(field "$1" ExitCode): $(cat out.txt)"
   cat out.txt
 }
 

@@ -6,6 +6,9 @@
 # added per job, counted by sdiag over the preemption (the test itself waits with squeue, whose
 # RPC type gracepack never uses).
 source "$(dirname "$0")/preempt_lib.sh"
+# Under software emulation (tests/vm) even 8 jobs did not settle within CTest's 1200 s (26.05 and
+# 24.11, 2026-11-30): one emulated CPU cannot carry the load this test is about.
+[ "${GP_EMULATED:-0}" = 1 ] && skip "load test: the node is an emulated VM (TCG, no KVM); 8 jobs did not settle in 1200 s there"
 N=${GP_LOAD_JOBS:-16}
 ASK=$((N * 3 / 4))
 [ "$N" = 16 ] || echo "note: $N jobs instead of 16 (GP_LOAD_JOBS, set where the node is emulated)" >&2

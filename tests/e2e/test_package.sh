@@ -13,7 +13,8 @@ for f in /etc/slurm/plugstack.conf.d/gracepack.conf /usr/libexec/gracepack/grace
 done
 grep -q "^required $GP_PLUGIN$" /etc/slurm/plugstack.conf.d/gracepack.conf || die "the drop-in does not load the plugin"
 depends=$(dpkg-query -W -f='${Depends}' gracepack)
-grep -q "slurm-wlm-basic-plugins (>= 22.05)" <<<"$depends" || die "the package does not depend on its Slurm release: $depends"
+mm=$(slurm_release | cut -d. -f1,2)
+grep -qF "slurm-wlm-basic-plugins (>= $mm)" <<<"$depends" || die "the package does not depend on its Slurm release ($mm): $depends"
 MANWIDTH=80 man gracepack 2>/dev/null | grep "preemption notice and requeue" >/dev/null || die "man gracepack does not render"
 /usr/bin/gracepack-plan --gpus 2 --tasks 4 --pack 2 --ncpus 8 | grep "^3 " >/dev/null || die "gracepack-plan does not print a plan"
 pass "package $(dpkg-query -W -f='${Version}' gracepack) installed; the cluster loads its plugin; man page and tools in place"

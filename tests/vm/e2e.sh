@@ -12,7 +12,7 @@ dpkg -i --force-confnew "$build"/gracepack_*.deb >/dev/null
 export GP_TIME_SCALE=${GP_TIME_SCALE:-3} GP_GRACE_TIME=${GP_GRACE_TIME:-30}
 # The load test's 16 jobs on one emulated CPU starve it (on Slurm 25.05+ each job's watcher also
 # runs gracepack-ctl every poll_interval, ~10 ms on the host, ~50x that emulated): 8 jobs here.
-export GP_LOAD_JOBS=${GP_LOAD_JOBS:-8}
+export GP_LOAD_JOBS=${GP_LOAD_JOBS:-8} GP_EMULATED=1
 echo "== GP_TIME_SCALE=$GP_TIME_SCALE GP_GRACE_TIME=$GP_GRACE_TIME GP_LOAD_JOBS=$GP_LOAD_JOBS (emulated VM)"
 args=(-L e2e --output-on-failure --test-dir "$build")
 [ -n "${GP_MATRIX_TESTS:-}" ] && args+=(-R "e2e\\.cluster\\.|${GP_MATRIX_TESTS}")

@@ -42,7 +42,12 @@ Plan two_per_gpu() {
 // The values measured in SLURMD_TRES_BIND on Slurm 22.05, and the other forms Slurm documents.
 TEST(SlurmGpuBinding, ReadsWhatSlurmWrites) {
   EXPECT_EQ(bind("").kind, K::None);
-  EXPECT_EQ(bind("gres/gpu:x").kind, K::None);
+  EXPECT_EQ(bind("gres/nic:closest").kind, K::None);
+  // Slurm 23.11 and later write the TRES's full name (seen on 26.05).
+  EXPECT_EQ(bind("gres/gpu:closest").kind, K::Closest);
+  EXPECT_EQ(bind("gres/gpu:closest").option(), "--gpu-bind=closest");
+  EXPECT_EQ(bind("gres/gpu:single:2").count, 2u);
+  EXPECT_EQ(bind("gres/gpu:map:1,0").map, (std::vector<unsigned>{1, 0}));
   auto single = bind("gpu:single:2");
   EXPECT_EQ(single.kind, K::Single);
   EXPECT_EQ(single.count, 2u);
