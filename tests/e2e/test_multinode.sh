@@ -47,7 +47,8 @@ wait_until 60 "job $id's step and a watcher on each of its nodes" mn_ready
 t0=$(date +%s.%N)
 as_user sbatch --parsable -p high -N3 --exclusive --mem=200M -o /dev/null --wrap 'sleep 2' >/dev/null
 wait_requeued "$id" >/dev/null
-limit=$(notice_limit 2)
+# 0.95 s on the host; three slurmd in one emulated VM were slower (7.4 s on 24.11).
+limit=$(notice_limit 3)
 for n in "${NODES[@]}"; do
   t1=$(sed -n "s/^$n app: notice at //p" out.txt | head -n1)
   [ -n "$t1" ] || die "the app on $n got no USR1: $(cat out.txt)"

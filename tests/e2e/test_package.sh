@@ -15,6 +15,7 @@ grep -q "^required $GP_PLUGIN$" /etc/slurm/plugstack.conf.d/gracepack.conf || di
 depends=$(dpkg-query -W -f='${Depends}' gracepack)
 mm=$(slurm_release | cut -d. -f1,2)
 grep -qF "slurm-wlm-basic-plugins (>= $mm)" <<<"$depends" || die "the package does not depend on its Slurm release ($mm): $depends"
-MANWIDTH=80 man gracepack 2>/dev/null | grep "preemption notice and requeue" >/dev/null || die "man gracepack does not render"
+# Spaces squeezed: trixie's groff justifies the NAME line ("preemption  notice and requeue").
+MANWIDTH=80 man gracepack 2>/dev/null | tr -s ' ' | grep "preemption notice and requeue" >/dev/null || die "man gracepack does not render"
 /usr/bin/gracepack-plan --gpus 2 --tasks 4 --pack 2 --ncpus 8 | grep "^3 " >/dev/null || die "gracepack-plan does not print a plan"
 pass "package $(dpkg-query -W -f='${Version}' gracepack) installed; the cluster loads its plugin; man page and tools in place"

@@ -13,10 +13,17 @@ extern_sleep() { # the extern step's placeholder of job $1, if it still runs
     cat "/proc/$p/comm" 2>/dev/null; done)
   [[ $'\n'$comms$'\n' == *$'\n'sleep$'\n'* ]]
 }
-wait_until 20 "job $id's extern placeholder" extern_sleep "$id"
+# Slurm 25.05+ runs no placeholder: there the watcher polls from the start, and the USR1 must
+# still not be taken for a preemption.
+if extern_placeholder; then
+  wait_until 20 "job $id's extern placeholder" extern_sleep "$id"
+else
+  echo "note: Slurm $(slurm_release) runs no extern placeholder: USR1 while the watcher polls" >&2
+  wait_until 20 "job $id's watcher" watcher_watching "$id"
+fi
 as_user scancel --signal=USR1 "$id"
 placeholder_gone() { ! extern_sleep "$1"; }
-wait_until 20 "the placeholder's death" placeholder_gone "$id"
+extern_placeholder && wait_until 20 "the placeholder's death" placeholder_gone "$id"
 # The watcher has seen it: it read the job (still running) or, wrongly, gave up and left.
 reacted() { grep -q '^start_time=' "/run/gracepack/$1/watcher" 2>/dev/null || ! watcher_watching "$1"; }
 wait_until 20 "the watcher's reaction to the placeholder's death" reacted "$id"

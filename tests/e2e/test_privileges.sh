@@ -20,6 +20,7 @@ while true; do sleep 0.2 & wait $!; done
 JOB
 chmod 755 plant.sh; chown "$GP_TEST_USER" plant.sh
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CANARY="$canary" plant.sh)
+wait_until 30 "job $id's first line" grep -q "^dir " out.txt
 grep -q "^dir $GP_TEST_USER 700$" out.txt || die "the job's directory is not the user's with mode 700: $(cat out.txt)"
 w=$(pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || true)
 [ -n "$w" ] || die "no watcher running as the user for job $id"
