@@ -69,6 +69,8 @@ finish_test() {
   done
   if [ -n "$bad" ]; then
     echo "FAIL: the test left nodes not up: $bad; $(sinfo -h -R)" >&2
+    # What slurmd said about it, before a restart of the cluster loses its log.
+    grep -hiE "error|drain|epilog|prolog" "$GP_CLUSTER_DIR"/log/slurmd*.log 2>/dev/null | tail -n 30 >&2
     for n in $(awk '{print $1}' <<<"$bad"); do scontrol update nodename="$n" state=resume 2>/dev/null; done
     rc=1
   fi

@@ -24,6 +24,7 @@ on_notice() {
 }
 [ -n "${IGNORE_TERM:-}" ] && trap '' TERM
 trap on_notice ${NOTICE_SIGNAL:-TERM}
+echo "${APP_TAG:+$APP_TAG }app: ready"
 while true; do sleep 0.2 & wait $!; done
 APP
 # job.sh: resumes from the checkpoint when there is one, else runs the app ($LAUNCH: "" or srun).

@@ -41,7 +41,10 @@ mn_ready() {
   for n in "${NODES[@]}"; do
     watcher_watching "$id" "/run/gracepack-$n" || return 1
   done
-  [ "$(squeue -h -s -j "$id" -o %i | grep -c "^$id\.0$")" = 1 ]
+  [ "$(squeue -h -s -j "$id" -o %i | grep -c "^$id\.0$")" = 1 ] || return 1
+  # and each app has set its signal handlers (slow under emulation: Slurm's SIGTERM at grace
+  # start killed one that had not yet, on 26.05)
+  [ "$(grep -c '^gp[0-9]* app: ready$' out.txt)" = 3 ]
 }
 wait_until 60 "job $id's step and a watcher on each of its nodes" mn_ready
 t0=$(date +%s.%N)

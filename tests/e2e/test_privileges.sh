@@ -42,8 +42,11 @@ other=gptest2
 id "$other" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/bash "$other"
 oid=$(runuser -u "$other" -- sbatch --parsable -p main -n1 --mem=50M -o /dev/null --chdir=/tmp \
   --requeue --preempt-requeue --wrap 'sleep 30')
-for _ in $(seq $((40 * TIME_SCALE))); do [ -d "/run/gracepack/$oid" ] && break; sleep 0.25; done
-[ -d "/run/gracepack/$oid" ] || die "no directory for $other's job $oid"
+as_user scancel "$id"  # its rerun holds the node's CPUs
+wait_until 60 "the end of job $id" job_over "$id"
+# Then its start (it waited for the CPUs once under emulation), then its directory.
+wait_until 120 "$other's job $oid to start" job_running "$oid"
+wait_until 10 "the directory of $other's job $oid" test -d "/run/gracepack/$oid"
 [ "$(stat -c '%U %a' "/run/gracepack/$oid")" = "$other 700" ] || die "$other's directory: $(stat -c '%U %a' "/run/gracepack/$oid")"
 as_user ls "/run/gracepack/$oid" >/dev/null 2>&1 && die "$GP_TEST_USER can list $other's job directory"
 as_user touch "/run/gracepack/$oid/watcher" 2>/dev/null && die "$GP_TEST_USER can write into $other's job directory"
