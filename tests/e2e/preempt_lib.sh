@@ -15,9 +15,11 @@ cat > app.sh <<'APP'
 #!/bin/bash
 # APP_TAG prefixes its lines (several apps, one output); IGNORE_TERM=1 ignores the SIGTERM that
 # Slurm sends srun steps at grace start when the notice signal is another one.
+# No command substitution in the handler: trixie's bash once failed to parse one in a trap
+# ("trap: line 2: unexpected EOF while looking for matching `)'"), and the app never saved.
 on_notice() {
-  echo "${APP_TAG:+$APP_TAG }app: notice at $(date +%s.%N)"
-  for _ in $(seq 50); do [ -s "$GRACEPACK_NOTICE_FILE" ] && break; sleep 0.1; done
+  echo "${APP_TAG:+$APP_TAG }app: notice at $EPOCHREALTIME"
+  for ((i = 0; i < 50; i++)); do [ -s "$GRACEPACK_NOTICE_FILE" ] && break; sleep 0.1; done
   . "$GRACEPACK_NOTICE_FILE"
   echo "${APP_TAG:+$APP_TAG }app: cause=$GRACEPACK_CAUSE notice_time=$GRACEPACK_NOTICE_TIME deadline=$GRACEPACK_DEADLINE"
   sleep "${CKPT:-6}"; echo "saved" > ckpt; echo "app: checkpoint written"; exit 0
