@@ -52,6 +52,12 @@ as_user sbatch --parsable -p high -N3 --exclusive --mem=200M -o /dev/null --wrap
 wait_requeued "$id" >/dev/null
 # 0.95 s on the host; three slurmd in one emulated VM were slower (7.4 s on 24.11).
 limit=$(notice_limit 3)
+# Emulated (tests/vm): three slurmd and their watchers share one slow CPU (11.2 s once on 24.11);
+# what must hold there is a notice in the first half of the window, long before its end.
+if [ "$TIME_SCALE" -gt 1 ] && [ "$limit" -lt $((GRACE / 2)) ]; then
+  limit=$((GRACE / 2))
+  echo "note: emulated node: notice bound ${limit} s, half of the ${GRACE} s window" >&2
+fi
 for n in "${NODES[@]}"; do
   t1=$(sed -n "s/^$n app: notice at //p" out.txt | head -n1)
   [ -n "$t1" ] || die "the app on $n got no USR1: $(cat out.txt)"
