@@ -3,6 +3,11 @@
 # steps at grace start, so a program under srun must handle SIGTERM whatever signal is chosen.)
 source "$(dirname "$0")/preempt_lib.sh"
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,LAUNCH=srun job.sh)
+# The srun step's tasks must be up first: a step whose slurmstepd is still starting misses
+# Slurm's grace-start SIGTERM (seen on 24.11 under emulation: "sending signal 15 to all steps"
+# 0.3 s before step 0 had started its tasks; they heard only the deadline's).
+all_ready() { [ "$(grep -c '^app: ready' out.txt)" -ge "$NCPU" ]; }  # one task per CPU
+wait_until 60 "the srun app's signal handlers" all_ready
 t0=$(preempt)
 wait_requeued "$id"
 latency=$(notice_latency "$t0" 2)
