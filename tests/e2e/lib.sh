@@ -25,6 +25,18 @@ new_work
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
+# install_memlimit: $WORK/memlimit prints the memory limit of the cgroup it runs in (v1:
+# memory.limit_in_bytes of its memory cgroup; v2: memory.max of its cgroup), for packed tasks.
+install_memlimit() {
+  install -m 755 /dev/stdin "$WORK/memlimit" <<'SH'
+#!/bin/sh
+if grep -q ':memory:' /proc/self/cgroup; then
+  cat "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes"
+else
+  cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/memory.max"
+fi
+SH
+}
 # skip REASON: this configuration cannot have what the test needs; CTest counts it as skipped.
 skip() { echo "skip: $*"; exit 77; }
 

@@ -5,14 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 # Every task prints: task id, CUDA_VISIBLE_DEVICES, its CPU affinity, its cgroup's memory limit
 # (cgroup v1: memory.limit_in_bytes of its memory cgroup; v2: memory.max of its cgroup).
-install -m 755 /dev/stdin "$WORK/memlimit" <<'SH'
-#!/bin/sh
-if grep -q ':memory:' /proc/self/cgroup; then
-  cat "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes"
-else
-  cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/memory.max"
-fi
-SH
+install_memlimit
 probe='echo "$SLURM_PROCID $CUDA_VISIBLE_DEVICES $(taskset -pc $$ | sed "s/.*: //") $(./memlimit) $GRACEPACK_GPU_SLOT $GRACEPACK_GPU_TASKS $GRACEPACK_MEM_ENFORCED"'
 
 out=$(as_user srun -n2 --gres=gpu:2 --mem=400M --pack-gpus bash -c "$probe" 2>err) || die "srun failed: $(cat err)"

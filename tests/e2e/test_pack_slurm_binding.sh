@@ -7,14 +7,7 @@
 # plugin), so the bindings here are --gpus-per-task=1 and --gpu-bind=map_gpu.
 source "$(dirname "$0")/lib.sh"
 
-install -m 755 /dev/stdin "$WORK/memlimit" <<'SH'
-#!/bin/sh
-if grep -q ':memory:' /proc/self/cgroup; then
-  cat "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes"
-else
-  cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/memory.max"
-fi
-SH
+install_memlimit
 probe='echo "$SLURM_PROCID $CUDA_VISIBLE_DEVICES $(./memlimit) $GRACEPACK_MEM_ENFORCED $GRACEPACK_GPU_TASKS"'
 # same_gpus PACK ARGS...: each task's CUDA_VISIBLE_DEVICES with the --pack-gpus option PACK is the
 # one Slurm alone gives it; prints the packed tasks' lines.
