@@ -59,9 +59,11 @@ GpuVariables gpu_variables(const Getenv& getenv, std::size_t gpus) {
 }
 
 Env task_environment(const TaskSlot& slot, const NodeFacts& node, const GpuVariables& vars,
-                     bool omp_set_by_user) {
+                     bool omp_set_by_user, bool slurm_gpu) {
   Env env;
-  for (const auto& [name, list] : vars.lists) env.emplace_back(name, list[slot.gpu]);
+  if (!slurm_gpu) {
+    for (const auto& [name, list] : vars.lists) env.emplace_back(name, list[slot.gpu]);
+  }
   env.emplace_back("GRACEPACK_GPU", node.gpus[slot.gpu].id);
   env.emplace_back("GRACEPACK_GPU_INDEX", std::to_string(slot.gpu));
   env.emplace_back("GRACEPACK_GPU_SLOT", std::to_string(slot.slot));
@@ -84,13 +86,16 @@ GpuShare gpu_share(const TaskSlot& slot, const MpsState& mps) {
 }
 
 std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,
-                        const std::string& node_name, MemoryEnforcement memory,
-                        const std::string& gpu_share) {
+                        const std::string& node_name, const PlanNotes& notes) {
   std::string out = "gracepack: --pack-gpus=" + to_value(request) + " on " + node_name + ": " +
                     std::to_string(node.tasks) + " tasks, " + std::to_string(node.gpus.size()) +
                     " GPUs, " + std::to_string(node.cpus.size()) + " CPUs, memory " +
                     (node.memory ? text::format_size(node.memory) : std::string("not limited")) +
-                    (plan.cpus_shared ? " (CPUs shared: --overcommit)" : "") + "\n";
+                    (plan.cpus_shared && !notes.slurm_cpus ? " (CPUs shared: --overcommit)" : "") +
+                    "\n";
+  if (!notes.slurm_binding.empty())
+    out += "gracepack: GPUs as Slurm binds them (" + notes.slurm_binding + ")\n";
+  if (notes.slurm_cpus) out += "gracepack: CPUs as Slurm binds them\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-5s %-6s %-5s %-16s %-5s %-8s %-12s %s\n", "task", "gpu",
                 "slot", "cpus", "numa", "memory", "enforced", "gpu share");
@@ -100,10 +105,11 @@ std::string format_plan(const PackRequest& request, const NodeFacts& node, const
     const std::string numa = s.numa >= 0 ? std::to_string(s.numa) : "-";
     const std::string mem = s.memory ? text::format_size(s.memory) : "-";
     const std::string share =
-        s.sharers > 1 ? std::to_string(s.gpu_percent) + "% " + gpu_share : "whole";
+        s.sharers > 1 ? std::to_string(s.gpu_percent) + "% " + notes.gpu_share : "whole";
+    const std::string cpus = notes.slurm_cpus ? "slurm" : format_cpu_list(s.cpus);
     std::snprintf(line, sizeof line, "%-5u %-6s %-5s %-16s %-5s %-8s %-12s %s\n", s.task,
-                  node.gpus[s.gpu].id.c_str(), slot.c_str(), format_cpu_list(s.cpus).c_str(),
-                  numa.c_str(), mem.c_str(), s.memory ? to_string(memory) : "-", share.c_str());
+                  node.gpus[s.gpu].id.c_str(), slot.c_str(), cpus.c_str(), numa.c_str(),
+                  mem.c_str(), s.memory ? to_string(notes.memory) : "-", share.c_str());
     out += line;
   }
   return out;

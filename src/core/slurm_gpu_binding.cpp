@@ -147,62 +147,29 @@ Result<unsigned> slurm_task_gpu(const std::vector<std::string>& step_gpus,
   return static_cast<unsigned>(at - step_gpus.begin());
 }
 
-std::optional<unsigned> slurm_rank_on_gpu(const SlurmGpuBinding& b, unsigned task) {
+std::optional<GpuLayout> slurm_layout(const SlurmGpuBinding& b, unsigned tasks,
+                                      const std::vector<std::string>& step_gpus) {
   using K = SlurmGpuBinding::Kind;
-  if (b.kind == K::Single) return task % b.count;
-  if (b.kind == K::PerTask && b.count == 1) return 0u;
-  if (b.kind != K::Map) return std::nullopt;
-  const unsigned mine = b.map[task % b.map.size()];
-  unsigned rank = 0;
-  for (unsigned t = 0; t < task; ++t) rank += b.map[t % b.map.size()] == mine;
-  return rank;
-}
-
-Result<TaskSlot> slot_on_slurms_gpu(const Plan& plan, unsigned task, unsigned gpu, unsigned rank) {
-  for (const TaskSlot& s : plan.tasks) {
-    if (s.gpu != gpu || s.slot != rank) continue;
-    TaskSlot out = s;
-    out.task = task;
-    return out;
+  const auto gpus = static_cast<unsigned>(step_gpus.size());
+  if (gpus == 0) return std::nullopt;
+  GpuLayout layout(tasks, 0);
+  if (b.kind == K::Single || (b.kind == K::PerTask && b.count == 1)) {
+    // Slurm's _get_single_usable_gres: N slots per GPU taken in task order (a step with one GPU
+    // gives it to every task; a task past the slots goes block by block, t % GPUs).
+    const unsigned n = b.kind == K::Single ? b.count : 1;
+    if (gpus == 1) return layout;
+    for (unsigned t = 0; t < tasks; ++t) layout[t] = t < n * gpus ? t / n : t % gpus;
+    return layout;
   }
-  unsigned sharers = 0;
-  for (const TaskSlot& s : plan.tasks) sharers += s.gpu == gpu;
-  return fail("Slurm bound task " + std::to_string(task) + " to GPU index " + std::to_string(gpu) +
-              " as its task number " + std::to_string(rank + 1) +
-              " there, but --pack-gpus planned " + std::to_string(sharers) + " tasks on that GPU");
-}
-
-Result<TaskSlot> task_slot(const PackRequest& request, const Plan& plan, const NodeFacts& node,
-                           unsigned task, std::string_view tres_bind,
-                           const std::vector<std::string>& task_gpus,
-                           const std::string& node_name) {
-  const auto on_node = [&](const Error& e) {
-    return fail(e.message + " (on node " + node_name + ")");
-  };
-  auto b = parse_slurm_gpu_binding(tres_bind);
-  if (!b) return on_node(b.error());
-  if (b->kind == SlurmGpuBinding::Kind::None) {
-    if (task >= plan.tasks.size()) return fail("--pack-gpus: this task has no place in the plan");
-    return plan.tasks[task];
+  if (b.kind != K::Map || b.map.empty()) return std::nullopt;
+  // map_gpu's ids are the node's GPU indices, the names SLURM_STEP_GPUS gives them.
+  for (unsigned t = 0; t < tasks; ++t) {
+    const std::string id = std::to_string(b.map[t % b.map.size()]);
+    const auto at = std::find(step_gpus.begin(), step_gpus.end(), id);
+    if (at == step_gpus.end()) return std::nullopt;
+    layout[t] = static_cast<unsigned>(at - step_gpus.begin());
   }
-  const auto gpus = static_cast<unsigned>(node.gpus.size());
-  if (auto conflict = pack_binding_conflict(request, *b, node.tasks, gpus))
-    return on_node(*conflict);
-  std::vector<std::string> step_gpus;
-  for (const Gpu& g : node.gpus) step_gpus.push_back(g.id);
-  auto gpu = slurm_task_gpu(step_gpus, task_gpus, *b);
-  if (!gpu) return on_node(gpu.error());
-  if (auto rank = slurm_rank_on_gpu(*b, task)) {
-    auto slot = slot_on_slurms_gpu(plan, task, *gpu, *rank);
-    if (!slot) return on_node(slot.error());
-    return slot;
-  }
-  // closest, mask_gpu: which share of its GPU a task has is not known in advance; the plan's
-  // own slot serves when it is on the same GPU.
-  if (task < plan.tasks.size() && plan.tasks[task].gpu == *gpu) return plan.tasks[task];
-  return on_node(fail(b->option() + " bound this task to another GPU than --pack-gpus would, " +
-                      "and its share there cannot be told in advance: drop " + b->option() +
-                      ", or drop --pack-gpus"));
+  return layout;
 }
 
 }  // namespace gracepack

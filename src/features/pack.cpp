@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "gracepack/core/slurm_gpu_binding.hpp"
 #include "gracepack/os/cgroups.hpp"
 #include "gracepack/os/topology.hpp"
 
@@ -16,12 +15,6 @@ const char kUsage[] =
 bool first_task(const Step& sp) {
   auto id = sp.local_task_id();
   return id && *id == 0;
-}
-
-const TaskSlot* slot_of(const Step& sp, const Plan& plan) {
-  auto id = sp.local_task_id();
-  if (!id || *id < 0 || static_cast<std::size_t>(*id) >= plan.tasks.size()) return nullptr;
-  return &plan.tasks[static_cast<std::size_t>(*id)];
 }
 
 // What Slurm says of the step on this node; the kernel adds its CPUs and the GPUs' locality.
@@ -84,8 +77,7 @@ Status Pack::on(Hook hook, const Step& sp, const Config& config) {
 void Pack::task_exited(const Step& sp) {
   auto* p = std::get_if<Packed>(&state_);
   if (!p || !p->mps.daemon) return;
-  const std::uint32_t tasks =
-      sp.local_task_count().value_or(static_cast<std::uint32_t>(p->plan.tasks.size()));
+  const std::uint32_t tasks = sp.local_task_count().value_or(p->step.node.tasks);
   if (++p->tasks_exited < tasks) return;
   if (p->mps.daemon->owned_here()) {
     stop_mps(sp);
@@ -109,25 +101,30 @@ void Pack::plan_step(const Step& sp, const Config& config) {
     state_ = PackFailed{fail("--pack-gpus on " + node_name + ": " + node.error().message)};
     return;
   }
-  auto plan = plan_pack(*request_, *node, PackPolicy{config.min_task_memory});
-  if (!plan) {
-    state_ = PackFailed{fail(plan.error().message + " (on node " + node_name + ")")};
+  // srun sends SLURM_CPU_BIND_TYPE only for an explicit --cpu-bind (read here, before slurmstepd
+  // sets it for every task).
+  auto step = gracepack::plan_step(*request_, *node, PackPolicy{config.min_task_memory},
+                                   user_bound_cpus(sp.getenv("SLURM_CPU_BIND_TYPE")));
+  if (!step) {
+    state_ = PackFailed{fail(step.error().message + " (on node " + node_name + ")")};
     return;
   }
-  Packed p{*node, gpu_variables(sp.env(), node->gpus.size()), node_name, *plan, {}};
-  if (request_->per_gpu > 1 && config.mps) p.mps = start_mps(sp, config, p.node);
-  sp.log_verbose("--pack-gpus planned " + std::to_string(p.plan.tasks.size()) + " tasks on " +
+  Packed p{gpu_variables(sp.env(), node->gpus.size()), node_name, std::move(*step), {}};
+  // Slurm's own binding may still put several tasks on a GPU where the request does not fit.
+  if (p.step.shares_gpus() && config.mps) p.mps = start_mps(sp, config, p.step.node);
+  sp.log_verbose("--pack-gpus planned " + std::to_string(p.step.node.tasks) + " tasks on " +
                  node_name);
   state_ = std::move(p);
 }
 
 void Pack::limit_task(const Step& sp) const {
   const auto* p = std::get_if<Packed>(&state_);
-  const TaskSlot* slot = p ? slot_of(sp, p->plan) : nullptr;
   auto pid = sp.task_pid();
-  if (!slot || !pid || slot->memory == 0) return;
+  // Every task's share is the same, whichever GPU Slurm's binding gives it.
+  if (!p || !pid || p->step.task_memory == 0) return;
   // A failure here is no reason to stop the step: the task falls back to RLIMIT_DATA, says so.
-  if (auto r = os::set_task_memory_limit(*pid, slot->memory); !r) sp.log_error(r.error().message);
+  if (auto r = os::set_task_memory_limit(*pid, p->step.task_memory); !r)
+    sp.log_error(r.error().message);
 }
 
 Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
@@ -136,19 +133,28 @@ Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
   // Slurm's own GPU binding (--ntasks-per-gpu, --gpus-per-task, --gpu-bind) is known only here:
   // the task's GPU is then Slurm's, the plan adds its share (memory, CPUs, MPS).
   const auto id = sp.local_task_id();
-  Result<TaskSlot> slot =
-      p ? task_slot(*request_, p->plan, p->node, id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
-                    sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()),
-                    p->node_name)
-        : Result<TaskSlot>(std::get<PackFailed>(state_).error);
+  Result<TaskPlacement> place =
+      p ? place_task(*request_, p->step, id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
+                     sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()),
+                     p->node_name)
+        : Result<TaskPlacement>(std::get<PackFailed>(state_).error);
   // One message per node, from its first task; the other tasks fail quietly.
-  if (!slot) return first_task(sp) ? Status(slot.error()) : fail("");
-  return set_task_environment(sp, *p, *slot);
+  if (!place) return first_task(sp) ? Status(place.error()) : fail("");
+  return set_task_environment(sp, *p, *place);
 }
 
-Status Pack::set_task_environment(const Step& sp, const Packed& p, const TaskSlot& slot) const {
-  Env env = task_environment(slot, p.node, p.vars, sp.getenv("OMP_NUM_THREADS").has_value());
-  if (auto r = os::set_affinity(slot.cpus); !r) return r;
+Status Pack::set_task_environment(const Step& sp, const Packed& p,
+                                  const TaskPlacement& place) const {
+  TaskSlot slot = place.slot;
+  if (place.slurm_cpus) {
+    auto cpus = os::allowed_cpus();  // where Slurm's task/affinity bound this task
+    if (!cpus) return cpus.error();
+    slot.cpus = *cpus;
+  } else if (auto r = os::set_affinity(slot.cpus); !r) {
+    return r;
+  }
+  Env env = task_environment(slot, p.step.node, p.vars, sp.getenv("OMP_NUM_THREADS").has_value(),
+                             !place.slurm_binding.empty());
   const MemoryCheck memory = os::enforce_task_memory(slot.memory);
   const MpsShare* share = p.mps.daemon ? &p.mps.daemon->share() : nullptr;
   const GpuShare gpu = gpu_share(
@@ -158,7 +164,8 @@ Status Pack::set_task_environment(const Step& sp, const Packed& p, const TaskSlo
   env.emplace_back("GRACEPACK_GPU_SHARE", gpu.kind);
   if (auto r = sp.setenv_all(env); !r) return r;
   if (request_->verbose && first_task(sp)) {
-    std::string report = format_plan(*request_, p.node, p.plan, p.node_name, memory.how, gpu.kind);
+    const PlanNotes notes{memory.how, gpu.kind, place.slurm_binding, place.slurm_cpus};
+    std::string report = format_plan(*request_, p.step.node, place.plan, p.node_name, notes);
     if (!memory.why.empty()) report += "gracepack: memory: " + memory.why + "\n";
     if (!gpu.why.empty()) report += "gracepack: GPU shares are advisory: " + gpu.why + "\n";
     std::fputs(report.c_str(), stderr);

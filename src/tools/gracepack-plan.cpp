@@ -141,10 +141,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gracepack-plan: %s\n", plan.error().message.c_str());
     return 1;
   }
-  std::fputs(format_plan(*request, node, *plan, "the node",
-                         mem ? MemoryEnforcement::Cgroup : MemoryEnforcement::None,
-                         mps ? "mps" : "advisory")
-                 .c_str(),
-             stdout);
+  const PlanNotes notes{mem ? MemoryEnforcement::Cgroup : MemoryEnforcement::None,
+                        mps ? "mps" : "advisory", "", false};
+  std::fputs(format_plan(*request, node, *plan, "the node", notes).c_str(), stdout);
   return 0;
 }

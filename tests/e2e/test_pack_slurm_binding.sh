@@ -2,9 +2,10 @@
 # --pack-gpus on top of Slurm's own GPU binding (issue 12 part 2): each task keeps the GPU Slurm
 # binds it to (the same as Slurm alone), and --pack-gpus adds its memory limit in the task's
 # cgroup and CPUs of its own; a real contradiction is refused naming the option to drop.
-# `srun -n4 --ntasks-per-gpu=2 --gres=gpu:2` cannot be allocated on this 2-CPU test node with
-# Slurm 22.05 ("Requested node configuration is not available", measured with and without the
-# plugin), so the bindings here are --gpus-per-task=1 and --gpu-bind=map_gpu.
+# The issue's `srun -n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus` is not allocated as a job
+# of its own on a 2-CPU node (Slurm 22.05: "Requested node configuration is not available", with
+# and without the plugin, with --overcommit too); it runs as a step with --overcommit inside a
+# 2-CPU allocation, which is what the test does.
 source "$(dirname "$0")/lib.sh"
 
 install_memlimit
@@ -21,6 +22,41 @@ same_gpus() {
   echo "$packed"
 }
 
+# same_gpus_in ALLOC PACK ARGS...: same_gpus for a step inside `salloc ALLOC` (one allocation for
+# both runs); the packed run's stderr (the verbose table) is left in ./err.
+same_gpus_in() {
+  local alloc=$1 pack=$2 alone packed
+  shift 2
+  alone=$(as_user salloc $alloc srun "$@" bash -c "$probe" 2>err) || die "srun $* failed: $(cat err)"
+  packed=$(as_user salloc $alloc srun "$@" "$pack" bash -c "$probe" 2>err) \
+    || die "srun $* $pack failed: $(cat err)"
+  [ "$(awk '{print $1, $2}' <<<"$alone" | sort)" = "$(awk '{print $1, $2}' <<<"$packed" | sort)" ] \
+    || die "srun $*: GPUs differ with $pack:"$'\n'"alone:"$'\n'"$alone"$'\n'"packed:"$'\n'"$packed"
+  echo "$packed"
+}
+
+# The issue's example: a bare --pack-gpus takes Slurm's 2 tasks per GPU, adds a 100M limit each
+# and prints the table of what it did.
+out=$(same_gpus_in "-n2 --gres=gpu:2 --mem=400M" --pack-gpus=1,verbose \
+  -n4 --overcommit --ntasks-per-gpu=2 --gres=gpu:2 --mem=400M)
+echo "$out"; cat err
+[ "$(awk '$1 < 2 {print $2}' <<<"$out" | sort -u)" = 0 ] || die "tasks 0 and 1 are not on GPU 0: $out"
+[ "$(awk '$1 >= 2 {print $2}' <<<"$out" | sort -u)" = 1 ] || die "tasks 2 and 3 are not on GPU 1: $out"
+awk '{print $3}' <<<"$out" | grep -qv '^104857600$' && die "memory limit is not 100M in every task cgroup: $out"
+awk '{print $5}' <<<"$out" | grep -qv '^2$' && die "GRACEPACK_GPU_TASKS is not 2: $out"
+grep -q "GPUs as Slurm binds them (--ntasks-per-gpu=2)" err || die "the table does not say whose GPUs: $(cat err)"
+for t in 0 1 2 3; do
+  grep -Eq "^$t +$((t / 2)) +$((t % 2))/2 .* 100M +cgroup" err || die "no table row for task $t: $(cat err)"
+done
+pass "-n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus: Slurm's GPUs, 100M cgroup limit each, the table"
+
+# One GPU, --ntasks-per-gpu=2, as a job of its own.
+out=$(same_gpus --pack-gpus -n2 --ntasks-per-gpu=2 --gres=gpu:1 --mem=400M)
+echo "$out"
+awk '{print $5}' <<<"$out" | grep -qv '^2$' && die "GRACEPACK_GPU_TASKS is not 2: $out"
+awk '{print $3}' <<<"$out" | grep -qv '^209715200$' && die "memory limit is not 200M in every task cgroup: $out"
+pass "-n2 --ntasks-per-gpu=2 --gres=gpu:1 --pack-gpus: both on Slurm's GPU, 200M each"
+
 out=$(same_gpus --pack-gpus -n2 --gpus-per-task=1 --mem=400M)
 echo "$out"
 awk '{print $3}' <<<"$out" | grep -qv '^209715200$' && die "memory limit is not 200M in every task cgroup: $out"
@@ -33,6 +69,21 @@ echo "$out"
 awk '{print $3}' <<<"$out" | grep -qv '^104857600$' && die "memory limit is not 100M in every task cgroup: $out"
 awk '{print $5}' <<<"$out" | grep -qv '^2$' && die "GRACEPACK_GPU_TASKS is not 2: $out"
 pass "-n4 --gpu-bind=map_gpu:1,0,1,0 --mem=400M --pack-gpus=2: Slurm's GPUs, 100M each, 2 tasks per GPU"
+
+# A bare --pack-gpus takes an uneven map as it is: 3 tasks share GPU 0, one has GPU 1 whole.
+out=$(same_gpus --pack-gpus -n4 --overcommit --gres=gpu:2 --gpu-bind=map_gpu:0,0,0,1 --mem=400M)
+echo "$out"
+[ "$(awk '{print $1, $2, $5}' <<<"$out" | sort | paste -sd' ')" = "0 0 3 1 0 3 2 0 3 3 1 1" ] \
+  || die "not 3 tasks on GPU 0 and 1 on GPU 1: $out"
+pass "-n4 --gpu-bind=map_gpu:0,0,0,1 --pack-gpus: Slurm's uneven map, 3 tasks share GPU 0"
+
+# An explicit --cpu-bind is the user's: each task keeps the CPU Slurm binds it to.
+cpus=$(as_user srun -n2 --gres=gpu:2 --cpu-bind=map_cpu:1,0 --pack-gpus \
+  bash -c 'echo "$SLURM_PROCID $(taskset -pc $$ | sed "s/.*: //") $GRACEPACK_CPUS"' 2>err) \
+  || die "srun --cpu-bind=map_cpu:1,0 --pack-gpus failed: $(cat err)"
+echo "$cpus"
+[ "$(sort <<<"$cpus" | paste -sd' ')" = "0 1 1 1 0 0" ] || die "the tasks do not run on Slurm's CPUs 1 and 0: $cpus"
+pass "--cpu-bind=map_cpu:1,0 --pack-gpus: each task on the CPU Slurm bound it to"
 
 # A map that puts 3 tasks on GPU 0 and 1 on GPU 1 contradicts --pack-gpus=2.
 rc=0

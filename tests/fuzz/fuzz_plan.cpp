@@ -1,9 +1,11 @@
 // The planner on arbitrary small topologies: it either refuses with a message or returns a plan
 // whose invariants hold (every task placed, N per GPU, CPUs disjoint unless shared by overcommit).
+// The same for an arbitrary layout (Slurm's binding): sharers as the layout puts them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <set>
+#include <vector>
 
 #include "gracepack/core/plan.hpp"
 
@@ -27,6 +29,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* d, std::size_t size) {
     node.gpus.push_back(gpu);
   }
   node.tasks = tasks;
+  if (d[3] & 0x80) {  // a layout from the remaining bytes, as Slurm's binding might give one
+    GpuLayout layout(tasks);
+    std::vector<unsigned> count(gpus + 1, 0);
+    for (unsigned t = 0; t < tasks; ++t) {
+      layout[t] = (6 + cpus + t < size ? d[6 + cpus + t] : t) % (gpus + 1);
+      ++count[layout[t]];
+    }
+    auto plan = plan_layout(r, node, PackPolicy{}, layout);
+    if (!plan) {
+      if (plan.error().message.empty()) std::abort();
+      return 0;
+    }
+    std::set<int> seen;
+    for (unsigned t = 0; t < tasks; ++t) {
+      const auto& s = plan->tasks[t];
+      if (s.task != t || s.gpu != layout[t] || s.sharers != count[s.gpu] || s.slot >= s.sharers ||
+          s.cpus.empty())
+        std::abort();
+      for (int c : s.cpus) {
+        if (!seen.insert(c).second && !plan->cpus_shared) std::abort();
+      }
+    }
+    return 0;
+  }
   auto plan = plan_pack(r, node, PackPolicy{static_cast<std::uint64_t>(d[4]) << 20});
   if (!plan) {
     if (plan.error().message.empty()) std::abort();

@@ -31,9 +31,11 @@ struct GpuVariables {
 std::vector<std::string> step_gpu_ids(const Getenv& getenv);
 GpuVariables gpu_variables(const Getenv& getenv, std::size_t gpus);
 
-// The variables to set for one task. OMP_NUM_THREADS only when the user has not set it.
+// The variables to set for one task. OMP_NUM_THREADS only when the user has not set it; the GPU
+// variables are left as they are where Slurm bound the task's GPU itself (`slurm_gpu`): Slurm has
+// narrowed them, with the index the task's device cgroup gives it.
 Env task_environment(const TaskSlot& slot, const NodeFacts& node, const GpuVariables& vars,
-                     bool omp_set_by_user);
+                     bool omp_set_by_user, bool slurm_gpu = false);
 
 // Whether the limit found on a task's own cgroup is its share: the kernel rounds a limit down to
 // whole pages, so a little below counts.
@@ -62,9 +64,17 @@ struct MpsState {
 };
 GpuShare gpu_share(const TaskSlot& slot, const MpsState& mps);
 
+// What the table says beside the plan: how memory and GPU shares are enforced, and what Slurm
+// chose itself (the GPUs with its binding option, the CPUs with --cpu-bind).
+struct PlanNotes {
+  MemoryEnforcement memory = MemoryEnforcement::None;
+  std::string gpu_share;      // mps, advisory
+  std::string slurm_binding;  // "--ntasks-per-gpu=2": the GPUs are Slurm's
+  bool slurm_cpus = false;    // the CPUs are Slurm's
+};
+
 // The per-node table printed with --pack-gpus=...,verbose and on failure.
 std::string format_plan(const PackRequest& request, const NodeFacts& node, const Plan& plan,
-                        const std::string& node_name, MemoryEnforcement memory,
-                        const std::string& gpu_share);
+                        const std::string& node_name, const PlanNotes& notes);
 
 }  // namespace gracepack

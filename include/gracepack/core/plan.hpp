@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,6 @@ struct NodeFacts {
   std::uint64_t memory = 0;  // the step's memory here in bytes; 0: not limited
   unsigned tasks = 0;        // the step's tasks here
   bool overcommit = false;   // srun --overcommit
-  std::string gpu_bind;      // Slurm's own per-task GPU binding, if any (e.g. "gpu:closest")
 };
 
 // The admin's limits on packing (from the plugstack line).
@@ -55,6 +55,28 @@ struct Plan {
   bool cpus_shared = false;  // --overcommit with fewer CPUs than tasks
 };
 
+// Each local task's GPU, as an index into NodeFacts::gpus, in task order.
+using GpuLayout = std::vector<unsigned>;
+
+// --pack-gpus=N's own layout: N tasks per GPU, block by block (task t on GPU t/N).
+GpuLayout block_layout(unsigned tasks, unsigned per_gpu);
+
+// Why the request's own layout does not fit the step's tasks and GPUs here (4 tasks, 3 per GPU,
+// 2 GPUs), with what would; nullopt when it fits. Slurm's own GPU binding may still place them.
+std::optional<Error> request_misfit(const PackRequest& request, const NodeFacts& node);
+
+// Each task's memory share (the step's memory over its tasks here, whole MiB; 0: not limited),
+// whatever the layout; an error under 1 MiB or the admin's minimum.
+Result<std::uint64_t> task_memory_share(const PackRequest& request, const NodeFacts& node,
+                                        const PackPolicy& policy);
+
+// The request's own plan: refuses a step whose tasks do not fit N per GPU.
 Result<Plan> plan_pack(const PackRequest& request, const NodeFacts& node, const PackPolicy& policy);
+
+// The plan for a layout chosen elsewhere (Slurm's --ntasks-per-gpu, --gpu-bind=map_gpu): a GPU's
+// sharers are the tasks the layout puts on it (maybe none, maybe an uneven number); each task's
+// slot is its rank among them in task order.
+Result<Plan> plan_layout(const PackRequest& request, const NodeFacts& node,
+                         const PackPolicy& policy, const GpuLayout& layout);
 
 }  // namespace gracepack

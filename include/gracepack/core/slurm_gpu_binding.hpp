@@ -53,21 +53,12 @@ Result<unsigned> slurm_task_gpu(const std::vector<std::string>& step_gpus,
                                 const std::vector<std::string>& task_gpus,
                                 const SlurmGpuBinding& b);
 
-// Where the task stands among the tasks Slurm binds to its GPU (0 for the first), where the
-// binding says: single:N, block by block; per_task:1, alone; a map, by its earlier entries.
-std::optional<unsigned> slurm_rank_on_gpu(const SlurmGpuBinding& b, unsigned task);
-
-// The task's slot when Slurm chose its GPU: the plan's slot for that GPU of the same rank (the
-// rank-th task Slurm put there takes that GPU's rank-th share of CPUs), with the task's own index
-// and the plan's memory share; sharers as Slurm binds them. An error when the plan has no such
-// slot (Slurm put more tasks on the GPU than the plan shares it among).
-Result<TaskSlot> slot_on_slurms_gpu(const Plan& plan, unsigned task, unsigned gpu, unsigned rank);
-
-// A task's slot, in task_init: the plan's when Slurm binds no GPU (`tres_bind` is the task's
-// SLURMD_TRES_BIND); else the plan's share on the GPU Slurm left the task (`task_gpus`: the
-// task's SLURM_STEP_GPUS), after the contradiction checks. Errors name the node.
-Result<TaskSlot> task_slot(const PackRequest& request, const Plan& plan, const NodeFacts& node,
-                           unsigned task, std::string_view tres_bind,
-                           const std::vector<std::string>& task_gpus, const std::string& node_name);
+// Where Slurm puts each of the step's tasks here, where its binding says so from the task's number
+// alone: single:N (--ntasks-per-gpu) N per GPU block by block, per_task:1 one each, a map by its
+// ids among the step's GPUs. nullopt where it depends on the task's CPUs (closest, mask) or a map
+// names a GPU the step does not have. Where gres.conf gives GPUs Cores, single:N prefers a GPU
+// near the task's CPUs: the task's own GPU (SLURM_STEP_GPUS) is then the truth, this a forecast.
+std::optional<GpuLayout> slurm_layout(const SlurmGpuBinding& b, unsigned tasks,
+                                      const std::vector<std::string>& step_gpus);
 
 }  // namespace gracepack

@@ -1,12 +1,14 @@
-// --pack-gpus in slurmstepd: the facts of the step on this node -> plan_pack() once, before the
-// tasks are forked (they inherit it); then per task the memory limit (root, task_post_fork) and
-// the environment and affinity (as the user, task_init).
+// --pack-gpus in slurmstepd: the facts of the step on this node -> plan_step() once, before the
+// tasks are forked (they inherit it); then per task the memory limit (root, task_post_fork) and,
+// as the user in task_init, where Slurm's own GPU binding is visible, the task's place
+// (place_task()), its environment and affinity.
 #pragma once
 
 #include <optional>
 #include <variant>
 
 #include "gracepack/core/pack_env.hpp"
+#include "gracepack/core/task_placement.hpp"
 #include "gracepack/features/feature.hpp"
 #include "gracepack/os/mps_daemon.hpp"
 
@@ -16,10 +18,9 @@ struct PackFailed {  // an impossible request: every task fails in task_init, on
   Error error;
 };
 struct Packed {  // the step's plan on this node
-  NodeFacts node;
   GpuVariables vars;
   std::string node_name;
-  Plan plan;
+  StepPlan step;
   os::StepMps mps;  // the daemon when it answered (shares enforced), else why not
   std::uint32_t tasks_exited = 0;
 };
@@ -37,7 +38,7 @@ class Pack : public Feature {
   void plan_step(const Step& sp, const Config& config);
   void limit_task(const Step& sp) const;
   Status start_task(const Step& sp, const Config& config) const;
-  Status set_task_environment(const Step& sp, const Packed& p, const TaskSlot& slot) const;
+  Status set_task_environment(const Step& sp, const Packed& p, const TaskPlacement& place) const;
   void task_exited(const Step& sp);
   void stop_mps(const Step& sp);
 

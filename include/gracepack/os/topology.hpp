@@ -11,7 +11,8 @@
 
 namespace gracepack::os {
 
-// The CPUs this process may run on (in slurmstepd: the step's cpuset), for any number of CPUs.
+// The CPUs this process may run on (in slurmstepd: the step's cpuset; in a task: the CPUs Slurm's
+// task/affinity bound it to), for any number of CPUs.
 Result<std::vector<int>> allowed_cpus();
 Status set_affinity(const std::vector<int>& cpus);
 

@@ -51,6 +51,13 @@ TEST(PackEnv, GlobalIdsFromStepGpusAndLocalIndicesKept) {
   EXPECT_EQ(get(out, "GRACEPACK_MEM_LIMIT"), "209715200");
   EXPECT_EQ(get(out, "OMP_NUM_THREADS"), "3");
   EXPECT_EQ(get(task_environment(slot, node, vars, true), "OMP_NUM_THREADS"), "<unset>");
+  // Slurm bound the GPU itself (--ntasks-per-gpu): its per-task values stay (with
+  // ConstrainDevices the task's device is 0 in its own cgroup, not the step's 1).
+  auto slurms = task_environment(slot, node, vars, false, true);
+  EXPECT_EQ(get(slurms, "CUDA_VISIBLE_DEVICES"), "<unset>");
+  EXPECT_EQ(get(slurms, "ROCR_VISIBLE_DEVICES"), "<unset>");
+  EXPECT_EQ(get(slurms, "GRACEPACK_GPU"), "3");
+  EXPECT_EQ(get(slurms, "GRACEPACK_GPU_TASKS"), "2");
 }
 
 TEST(PackEnv, FallsBackToCudaVisibleDevices) {
@@ -78,9 +85,20 @@ TEST(PackEnv, ReportHasOneRowPerTask) {
   }
   PackRequest r;
   r.per_gpu = 2;
-  const std::string table = format_plan(r, node, plan, "n1", MemoryEnforcement::Cgroup, "mps");
+  const std::string table =
+      format_plan(r, node, plan, "n1", PlanNotes{MemoryEnforcement::Cgroup, "mps", "", false});
   EXPECT_NE(table.find("on n1: 2 tasks, 1 GPUs, 2 CPUs, memory 400M"), std::string::npos) << table;
   EXPECT_NE(table.find("1     0      1/2   1                0     200M     cgroup       50% mps"),
             std::string::npos)
       << table;
+  EXPECT_EQ(table.find("Slurm"), std::string::npos) << table;
+  // Where Slurm chose the GPUs (--ntasks-per-gpu) and the CPUs (--cpu-bind), the table says so.
+  const std::string slurms = format_plan(
+      r, node, plan, "n1", PlanNotes{MemoryEnforcement::Cgroup, "mps", "--ntasks-per-gpu=2", true});
+  EXPECT_NE(slurms.find("GPUs as Slurm binds them (--ntasks-per-gpu=2)"), std::string::npos)
+      << slurms;
+  EXPECT_NE(slurms.find("CPUs as Slurm binds them"), std::string::npos) << slurms;
+  EXPECT_NE(slurms.find("1     0      1/2   slurm            0     200M     cgroup       50% mps"),
+            std::string::npos)
+      << slurms;
 }

@@ -2,8 +2,6 @@
 // contradictions, and each task's slot on the GPU Slurm chose.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
 #include "gracepack/core/slurm_gpu_binding.hpp"
 
 using namespace gracepack;
@@ -25,16 +23,6 @@ PackRequest pack(unsigned n) {
 
 bool says(const std::optional<Error>& e, const std::string& part) {
   return e && e->message.find(part) != std::string::npos;
-}
-
-// Two GPUs, two tasks each, one CPU per task: what plan_pack makes for -n4 --pack-gpus=2.
-Plan two_per_gpu() {
-  NodeFacts node;
-  for (int c = 0; c < 4; ++c) node.cpus.push_back(Cpu{c, c, -1});
-  node.gpus = {Gpu{"0", {}, -1}, Gpu{"1", {}, -1}};
-  node.tasks = 4;
-  node.memory = 400ull << 20;
-  return *plan_pack(pack(2), node, PackPolicy{});
 }
 
 }  // namespace
@@ -120,62 +108,22 @@ TEST(SlurmGpuBinding, TheTasksGpuIsSlurms) {
   EXPECT_FALSE(slurm_task_gpu(step, {}, bind("gpu:per_task:1")).ok());
 }
 
-// map_gpu:1,0,1,0 puts tasks 0 and 2 on GPU 1, tasks 1 and 3 on GPU 0: each takes the plan's CPUs
-// and share for its rank on that GPU, and the plan's memory share.
-TEST(SlurmGpuBinding, EachTaskTakesThePlansShareOnSlurmsGpu) {
-  const Plan plan = two_per_gpu();
-  const auto map = bind("gpu:map_gpu:1,0,1,0");
-  const std::vector<unsigned> gpu_of{1, 0, 1, 0};
-  std::vector<int> cpus_seen;
-  for (unsigned t = 0; t < 4; ++t) {
-    auto rank = slurm_rank_on_gpu(map, t);
-    ASSERT_TRUE(rank);
-    EXPECT_EQ(*rank, t / 2);
-    auto slot = slot_on_slurms_gpu(plan, t, gpu_of[t], *rank);
-    ASSERT_TRUE(slot.ok()) << slot.error().message;
-    EXPECT_EQ(slot->task, t);
-    EXPECT_EQ(slot->gpu, gpu_of[t]);
-    EXPECT_EQ(slot->sharers, 2u);
-    EXPECT_EQ(slot->memory, 100ull << 20);
-    EXPECT_EQ(slot->gpu_percent, 50u);
-    ASSERT_EQ(slot->cpus.size(), 1u);
-    cpus_seen.push_back(slot->cpus.front());
-  }
-  std::sort(cpus_seen.begin(), cpus_seen.end());
-  EXPECT_EQ(cpus_seen, (std::vector<int>{0, 1, 2, 3}));  // still disjoint
-  // single:2 is block by block: the plan's own layout.
-  for (unsigned t = 0; t < 4; ++t) {
-    auto slot = slot_on_slurms_gpu(plan, t, t / 2, *slurm_rank_on_gpu(bind("gpu:single:2"), t));
-    ASSERT_TRUE(slot.ok());
-    EXPECT_EQ(slot->cpus, plan.tasks[t].cpus);
-  }
-  EXPECT_FALSE(slurm_rank_on_gpu(bind("gpu:closest"), 0));
-  EXPECT_FALSE(slot_on_slurms_gpu(plan, 3, 0, 2).ok());  // a third task on a GPU planned for two
-}
-
-// What task_init asks: without a binding the plan's slot; with one, the share on Slurm's GPU;
-// a contradiction names the node.
-TEST(SlurmGpuBinding, TheTasksSlotInTaskInit) {
-  const Plan plan = two_per_gpu();
-  NodeFacts node;
-  node.gpus = {Gpu{"0", {}, -1}, Gpu{"1", {}, -1}};
-  node.tasks = 4;
-  auto plain = task_slot(pack(2), plan, node, 3, "", {"0", "1"}, "n1");
-  ASSERT_TRUE(plain.ok());
-  EXPECT_EQ(plain->gpu, 1u);
-  EXPECT_EQ(plain->cpus, plan.tasks[3].cpus);
-  auto mapped = task_slot(pack(2), plan, node, 0, "gpu:map_gpu:1,0,1,0", {"1"}, "n1");
-  ASSERT_TRUE(mapped.ok()) << mapped.error().message;
-  EXPECT_EQ(mapped->gpu, 1u);
-  EXPECT_EQ(mapped->task, 0u);
-  EXPECT_EQ(mapped->cpus, plan.tasks[2].cpus);  // the plan's first share of GPU 1
-  auto both = task_slot(pack(2), plan, node, 0, "gpu:closest", {"0", "1"}, "n1");
-  ASSERT_FALSE(both.ok());
-  EXPECT_NE(both.error().message.find("drop --gpu-bind=closest"), std::string::npos);
-  EXPECT_NE(both.error().message.find("(on node n1)"), std::string::npos);
-  auto three = task_slot(pack(3), plan, node, 0, "gpu:single:2", {"0"}, "n1");
-  ASSERT_FALSE(three.ok());
-  EXPECT_NE(three.error().message.find("or drop --ntasks-per-gpu=2 (on node n1)"),
-            std::string::npos)
-      << three.error().message;
+// Slurm's layout as its gres code makes it (_get_single_usable_gres, map_gpu by node index).
+TEST(SlurmGpuBinding, SlurmsLayoutFromTheTaskNumber) {
+  const std::vector<std::string> two{"0", "1"};
+  EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 4, two), (GpuLayout{0, 0, 1, 1}));
+  EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 3, two), (GpuLayout{0, 0, 1}));  // -n3
+  // More tasks than slots: Slurm's fallback, block by block over the GPUs.
+  EXPECT_EQ(slurm_layout(bind("gpu:single:1"), 3, two), (GpuLayout{0, 1, 0}));
+  // A step with one GPU gives it to every task, whatever N.
+  EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 3, {"5"}), (GpuLayout{0, 0, 0}));
+  EXPECT_EQ(slurm_layout(bind("gpu:per_task:1"), 2, two), (GpuLayout{0, 1}));
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:1,0,1,0"), 4, two), (GpuLayout{1, 0, 1, 0}));
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,0,0,1"), 4, two), (GpuLayout{0, 0, 0, 1}));
+  // Node indices, not positions: a step on GPUs 2 and 3.
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:3,2"), 4, {"2", "3"}), (GpuLayout{1, 0, 1, 0}));
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,1"), 2, {"2", "3"}), std::nullopt);
+  EXPECT_EQ(slurm_layout(bind("gpu:closest"), 2, two), std::nullopt);
+  EXPECT_EQ(slurm_layout(bind("gpu:mask_gpu:0x1,0x2"), 2, two), std::nullopt);
+  EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 2, {}), std::nullopt);
 }

@@ -103,6 +103,51 @@ TEST(PackFeature, EachTaskGetsItsOwnGpu) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// srun -n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus (issue 12): user_init cannot see Slurm's
+// binding and the tasks do not fit one per GPU; task_init sees SLURMD_TRES_BIND and the GPU Slurm
+// narrowed each task to, keeps Slurm's GPU variables and adds the share. Without the binding the
+// same step fails in task_init with the count message.
+TEST(PackFeature, ABarePackGpusBuildsOnSlurmsTasksPerGpu) {
+  EXPECT_EXIT(
+      {
+        for (bool bound : {true, false}) {
+          Plugin p;
+          FakeStep sp = pack_step(4, "0,1");
+          sp.vars["SLURM_OVERCOMMIT"] = "1";  // this machine may have fewer CPUs than 4
+          if (!p.run(Hook::Init, sp, {}) || !p.take_option(0, "", true)) std::_Exit(10);
+          if (!p.run(Hook::UserInit, sp, {})) std::_Exit(11);
+          for (int task : {0, 1, 2, 3}) {
+            sp.task = task;
+            sp.set.clear();
+            const std::string gpu = task < 2 ? "0" : "1";
+            if (bound) {  // what slurmstepd gives the task before task_init
+              sp.vars["SLURMD_TRES_BIND"] = "gres/gpu:single:2";
+              sp.vars["SLURM_STEP_GPUS"] = gpu;
+              sp.vars["CUDA_VISIBLE_DEVICES"] = "0";  // ConstrainDevices: the task's own index
+            }
+            auto st = p.run(Hook::TaskInit, sp, {});
+            if (!bound) {
+              if (st) std::_Exit(20);
+              if (task == 0 &&
+                  st.error().message.find("cannot be spread 1 per GPU") == std::string::npos)
+                std::_Exit(21);
+              continue;
+            }
+            if (!st) {
+              std::fprintf(stderr, "%s\n", st.error().message.c_str());
+              std::_Exit(12);
+            }
+            if (sp.set.count("CUDA_VISIBLE_DEVICES")) std::_Exit(30 + task);
+            if (sp.set["GRACEPACK_GPU"] != gpu) std::_Exit(40 + task);
+            if (sp.set["GRACEPACK_GPU_TASKS"] != "2") std::_Exit(50 + task);
+            if (sp.set["GRACEPACK_GPU_SLOT"] != std::to_string(task % 2)) std::_Exit(60 + task);
+          }
+        }
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 // With several tasks per GPU and mps=on, the step's MPS daemon answers before the tasks start and
 // is gone once the node's last task has exited, before slurm_spank_exit: slurmstepd waits for its
 // cgroup to empty before that hook (cgroup v2), so a daemon left there would hold the step.

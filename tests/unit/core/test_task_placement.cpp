@@ -1,0 +1,195 @@
+// Each packed task's place in two steps (issue 12 part 2): the step's plan in user_init, then in
+// task_init Slurm's own GPU binding (--ntasks-per-gpu, --gpus-per-task, --gpu-bind) as the task
+// sees it: the task keeps Slurm's GPU, --pack-gpus adds its share.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "gracepack/core/task_placement.hpp"
+
+using namespace gracepack;
+
+namespace {
+
+PackRequest pack(unsigned n) {
+  PackRequest r;
+  r.per_gpu = n;
+  return r;
+}
+
+// `gpus` GPUs named 0.., `cpus` CPUs, `tasks` tasks, 400M for the step.
+NodeFacts node_of(unsigned gpus, unsigned cpus, unsigned tasks) {
+  NodeFacts node;
+  for (unsigned c = 0; c < cpus; ++c)
+    node.cpus.push_back(Cpu{static_cast<int>(c), static_cast<int>(c), -1});
+  for (unsigned g = 0; g < gpus; ++g) node.gpus.push_back(Gpu{std::to_string(g), {}, -1});
+  node.tasks = tasks;
+  node.memory = 400ull << 20;
+  return node;
+}
+
+StepPlan step_of(const PackRequest& r, const NodeFacts& node, bool slurm_cpus = false) {
+  auto step = plan_step(r, node, PackPolicy{}, slurm_cpus);
+  EXPECT_TRUE(step.ok()) << step.error().message;
+  return step.ok() ? *step : StepPlan{};
+}
+
+std::string message(const Result<TaskPlacement>& p) {
+  return p.ok() ? "(placed)" : p.error().message;
+}
+
+}  // namespace
+
+// srun -n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus, the issue's example: 4 tasks do not fit
+// one per GPU, so user_init keeps the misfit; Slurm's single:2 places them two per GPU, and each
+// task takes its share: memory, CPUs of its own, half its GPU.
+TEST(TaskPlacement, ABarePackGpusTakesSlurmsTasksPerGpu) {
+  const NodeFacts node = node_of(2, 4, 4);
+  const StepPlan step = step_of(pack(1), node);
+  EXPECT_FALSE(step.plan);
+  ASSERT_TRUE(step.misfit);
+  EXPECT_EQ(step.task_memory, 100ull << 20);
+  EXPECT_TRUE(step.shares_gpus());
+  std::set<int> cpus;
+  for (unsigned t = 0; t < 4; ++t) {
+    const std::string gpu = std::to_string(t / 2);
+    auto p = place_task(pack(1), step, t, "gres/gpu:single:2", {gpu}, "n1");
+    ASSERT_TRUE(p.ok()) << message(p);
+    EXPECT_EQ(p->slot.task, t);
+    EXPECT_EQ(p->slot.gpu, t / 2);
+    EXPECT_EQ(p->slot.slot, t % 2);
+    EXPECT_EQ(p->slot.sharers, 2u);
+    EXPECT_EQ(p->slot.gpu_percent, 50u);
+    EXPECT_EQ(p->slot.memory, 100ull << 20);
+    EXPECT_EQ(p->slurm_binding, "--ntasks-per-gpu=2");
+    EXPECT_FALSE(p->slurm_cpus);
+    ASSERT_EQ(p->slot.cpus.size(), 1u);
+    cpus.insert(p->slot.cpus.front());
+    EXPECT_EQ(p->plan.tasks.size(), 4u);
+  }
+  EXPECT_EQ(cpus.size(), 4u);  // no two tasks on one CPU
+  // Without Slurm's binding the same step is refused in every task, naming the node.
+  auto alone = place_task(pack(1), step, 0, "", {"0", "1"}, "n1");
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().message,
+            "--pack-gpus: 4 tasks cannot be spread 1 per GPU over 2 GPUs; use -n2 with "
+            "--pack-gpus, or --pack-gpus=2 with -n4 (on node n1)");
+}
+
+// -n3 --ntasks-per-gpu=2: two on the first GPU, one alone on the second (a whole GPU).
+TEST(TaskPlacement, AnUnevenLastGpu) {
+  const StepPlan step = step_of(pack(2), node_of(2, 3, 3));
+  ASSERT_TRUE(step.misfit);
+  const unsigned want_sharers[] = {2, 2, 1};
+  for (unsigned t = 0; t < 3; ++t) {
+    auto p = place_task(pack(2), step, t, "gpu:single:2", {t < 2 ? "0" : "1"}, "n1");
+    ASSERT_TRUE(p.ok()) << message(p);
+    EXPECT_EQ(p->slot.sharers, want_sharers[t]);
+    EXPECT_EQ(p->slot.gpu_percent, 100 / want_sharers[t]);
+  }
+}
+
+// A bare --pack-gpus takes even an uneven map as it is: three tasks share GPU 0, one has GPU 1.
+TEST(TaskPlacement, ABarePackGpusTakesAnUnevenMap) {
+  const StepPlan step = step_of(pack(1), node_of(2, 4, 4));
+  const std::string map = "gpu:map_gpu:0,0,0,1";
+  std::set<int> cpus;
+  for (unsigned t = 0; t < 4; ++t) {
+    auto p = place_task(pack(1), step, t, map, {t < 3 ? "0" : "1"}, "n1");
+    ASSERT_TRUE(p.ok()) << message(p);
+    EXPECT_EQ(p->slot.gpu, t < 3 ? 0u : 1u);
+    EXPECT_EQ(p->slot.sharers, t < 3 ? 3u : 1u);
+    EXPECT_EQ(p->slot.slot, t < 3 ? t : 0u);
+    cpus.insert(p->slot.cpus.begin(), p->slot.cpus.end());
+  }
+  EXPECT_EQ(cpus.size(), 4u);
+  // --pack-gpus=2 with the same map is a contradiction, refused with what to drop.
+  auto two = place_task(pack(2), step_of(pack(2), node_of(2, 4, 4)), 0, map, {"0"}, "n1");
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(message(two).find("drop the count"), std::string::npos) << message(two);
+  EXPECT_NE(message(two).find("or drop --gpu-bind=map_gpu:0,0,0,1 (on node n1)"), std::string::npos)
+      << message(two);
+}
+
+// map_gpu:1,0,1,0 with --pack-gpus=2 (e2e.pack_slurm_binding): task 0 is on GPU 1 with the CPUs
+// near GPU 1, not those the request's own layout would give it.
+TEST(TaskPlacement, TheMapsGpuBringsItsCpus) {
+  NodeFacts node = node_of(2, 4, 4);
+  node.gpus[0].local_cpus = {0, 1};
+  node.gpus[1].local_cpus = {2, 3};
+  const StepPlan step = step_of(pack(2), node);
+  ASSERT_TRUE(step.plan);
+  EXPECT_EQ(step.plan->tasks[0].cpus, std::vector<int>{0});
+  auto p = place_task(pack(2), step, 0, "gpu:map_gpu:1,0,1,0", {"1"}, "n1");
+  ASSERT_TRUE(p.ok()) << message(p);
+  EXPECT_EQ(p->slot.gpu, 1u);
+  EXPECT_EQ(p->slot.cpus, std::vector<int>{2});
+  EXPECT_EQ(p->plan.tasks[1].gpu, 0u);  // the table shows Slurm's layout
+}
+
+// Where gres.conf gives GPUs Cores, Slurm's single:N prefers the GPU near the task's CPUs: the task
+// keeps that GPU and the CPUs Slurm bound it to.
+TEST(TaskPlacement, SlurmsOwnChoiceOfGpuWins) {
+  const StepPlan step = step_of(pack(1), node_of(2, 4, 4));
+  auto p = place_task(pack(1), step, 0, "gpu:single:2", {"1"}, "n1");
+  ASSERT_TRUE(p.ok()) << message(p);
+  EXPECT_EQ(p->slot.gpu, 1u);
+  EXPECT_EQ(p->slot.sharers, 2u);
+  EXPECT_TRUE(p->slurm_cpus);
+  EXPECT_TRUE(p->slot.cpus.empty());
+}
+
+// Only real contradictions fail, naming what to drop and the node.
+TEST(TaskPlacement, ContradictionsNameWhatToDrop) {
+  const StepPlan six = step_of(pack(3), node_of(3, 6, 6));
+  auto three = place_task(pack(3), six, 0, "gpu:single:2", {"0"}, "n1");
+  ASSERT_FALSE(three.ok());
+  EXPECT_NE(message(three).find("or drop --ntasks-per-gpu=2 (on node n1)"), std::string::npos)
+      << message(three);
+  const StepPlan two = step_of(pack(1), node_of(2, 2, 2));
+  auto both = place_task(pack(1), two, 0, "gpu:closest", {"0", "1"}, "n1");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(message(both).find("drop --gpu-bind=closest"), std::string::npos) << message(both);
+  // closest leaving the task the GPU the request gives it: the request's slot.
+  auto near = place_task(pack(1), two, 1, "gpu:closest", {"1"}, "n1");
+  ASSERT_TRUE(near.ok()) << message(near);
+  EXPECT_EQ(near->slot.cpus, two.plan->tasks[1].cpus);
+  EXPECT_EQ(near->slurm_binding, "--gpu-bind=closest");
+  // closest cannot rescue tasks that do not fit: the count message, and why Slurm's binding
+  // does not help.
+  const StepPlan four = step_of(pack(1), node_of(2, 4, 4));
+  auto misfit = place_task(pack(1), four, 0, "gpu:closest", {"0"}, "n1");
+  ASSERT_FALSE(misfit.ok());
+  EXPECT_NE(message(misfit).find("4 tasks cannot be spread 1 per GPU over 2 GPUs"),
+            std::string::npos)
+      << message(misfit);
+  EXPECT_NE(message(misfit).find("--gpu-bind=closest does not say in advance"), std::string::npos)
+      << message(misfit);
+}
+
+// Without Slurm's GPU binding: the request's plan; an explicit --cpu-bind keeps Slurm's CPUs.
+TEST(TaskPlacement, TheRequestsOwnPlanAndTheUsersCpuBind) {
+  const StepPlan step = step_of(pack(2), node_of(2, 4, 4), true);
+  auto p = place_task(pack(2), step, 3, "", {"0", "1"}, "n1");
+  ASSERT_TRUE(p.ok()) << message(p);
+  EXPECT_EQ(p->slot.gpu, 1u);
+  EXPECT_TRUE(p->slurm_cpus);
+  EXPECT_TRUE(p->slurm_binding.empty());
+  EXPECT_FALSE(user_bound_cpus(std::nullopt));
+  EXPECT_FALSE(user_bound_cpus(""));  // --cpu-bind=verbose
+  EXPECT_TRUE(user_bound_cpus("map_cpu:"));
+  EXPECT_TRUE(user_bound_cpus("none"));
+}
+
+// What no binding can fix is refused in user_init already: no GPU, too few CPUs, memory.
+TEST(TaskPlacement, WhatNoBindingFixesFailsTheStep) {
+  EXPECT_FALSE(plan_step(pack(1), node_of(0, 4, 4), PackPolicy{}, false).ok());
+  EXPECT_FALSE(plan_step(pack(1), node_of(2, 2, 4), PackPolicy{}, false).ok());  // 4 tasks, 2 CPUs
+  NodeFacts over = node_of(2, 2, 4);
+  over.overcommit = true;
+  EXPECT_TRUE(plan_step(pack(1), over, PackPolicy{}, false).ok());
+  auto small = plan_step(pack(1), node_of(2, 4, 4), PackPolicy{1ull << 30}, false);
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.error().message.find("below this cluster's minimum"), std::string::npos);
+}
