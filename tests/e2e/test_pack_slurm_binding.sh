@@ -50,6 +50,18 @@ for t in 0 1 2 3; do
 done
 pass "-n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus: Slurm's GPUs, 100M cgroup limit each, the table"
 
+# --pack-gpus=3 with --ntasks-per-gpu=2 really contradicts: refused before any task runs, saying
+# which to drop.
+rc=0
+out=$(as_user salloc -n2 --gres=gpu:2 srun -n4 --overcommit --ntasks-per-gpu=2 --gres=gpu:2 \
+  --pack-gpus=3 bash -c 'echo TASK-RAN' 2>&1) || rc=$?
+[ "$rc" != 0 ] || die "--pack-gpus=3 --ntasks-per-gpu=2 ran: $out"
+grep -q TASK-RAN <<<"$out" && die "a task ran: $out"
+grep -q "drop the count (--pack-gpus then takes Slurm's 2), or drop --ntasks-per-gpu=2" <<<"$out" \
+  || die "the refusal does not say which to drop: $out"
+assert_node_up
+pass "--pack-gpus=3 --ntasks-per-gpu=2: refused, naming which to drop"
+
 # One GPU, --ntasks-per-gpu=2, as a job of its own.
 out=$(same_gpus --pack-gpus -n2 --ntasks-per-gpu=2 --gres=gpu:1 --mem=400M)
 echo "$out"
