@@ -201,7 +201,7 @@ Result<Plan> plan_layout(const PackRequest& r, const NodeFacts& node, const Pack
     const Gpu& g = node.gpus[s.gpu];
     s.numa = g.numa >= 0 ? g.numa : majority_numa(task_cpus[t]);
     s.memory = *memory;
-    s.gpu_percent = 100 / s.sharers;
+    s.gpu_percent = std::max(1u, 100 / s.sharers);  // at most 100 clients share a GPU in MPS
     plan.tasks.push_back(std::move(s));
   }
   return plan;

@@ -70,6 +70,8 @@ Result<SlurmGpuBinding> parse_slurm_gpu_binding(std::string_view tres_bind) {
   const auto colon = gpu.find(':');
   const std::string_view name = gpu.substr(0, colon);
   const std::string_view arg = colon == std::string_view::npos ? "" : gpu.substr(colon + 1);
+  // --gpu-bind=none: every task keeps all the step's GPUs, as without a binding.
+  if (name == "none") return SlurmGpuBinding{};
   b.kind = SlurmGpuBinding::Kind::Other;
   if (name == "single" || name == "per_task") {
     auto n = text::parse_int(arg, 1, kMaxCount);
@@ -148,28 +150,48 @@ Result<unsigned> slurm_task_gpu(const std::vector<std::string>& step_gpus,
 }
 
 std::optional<GpuLayout> slurm_layout(const SlurmGpuBinding& b, unsigned tasks,
-                                      const std::vector<std::string>& step_gpus) {
+                                      const std::vector<std::string>& step_gpus,
+                                      bool step_relative_ids) {
   using K = SlurmGpuBinding::Kind;
   const auto gpus = static_cast<unsigned>(step_gpus.size());
   if (gpus == 0) return std::nullopt;
   GpuLayout layout(tasks, 0);
-  if (b.kind == K::Single || (b.kind == K::PerTask && b.count == 1)) {
-    // Slurm's _get_single_usable_gres: N slots per GPU taken in task order (a step with one GPU
-    // gives it to every task; a task past the slots goes block by block, t % GPUs).
-    const unsigned n = b.kind == K::Single ? b.count : 1;
+  if (b.kind == K::Single) {
+    // _get_single_usable_gres: N slots per GPU taken in task order; a step with one GPU gives it
+    // to every task; a task past the slots goes block by block (t % GPUs).
     if (gpus == 1) return layout;
-    for (unsigned t = 0; t < tasks; ++t) layout[t] = t < n * gpus ? t / n : t % gpus;
+    for (unsigned t = 0; t < tasks; ++t) layout[t] = t < b.count * gpus ? t / b.count : t % gpus;
+    return layout;
+  }
+  if (b.kind == K::PerTask && b.count == 1) {
+    // _get_gres_per_task: the next free GPU; a task with none left gets the step's first.
+    for (unsigned t = 0; t < tasks; ++t) layout[t] = t < gpus ? t : 0;
     return layout;
   }
   if (b.kind != K::Map || b.map.empty()) return std::nullopt;
-  // map_gpu's ids are the node's GPU indices, the names SLURM_STEP_GPUS gives them.
+  // map_gpu's ids are the node's GPU indices (the names SLURM_STEP_GPUS gives them), or positions
+  // among the step's GPUs where Slurm numbers devices per step (ConstrainDevices). An id the step
+  // does not have binds the task to the step's first GPU (gres.c: "Binding to the first device").
   for (unsigned t = 0; t < tasks; ++t) {
-    const std::string id = std::to_string(b.map[t % b.map.size()]);
-    const auto at = std::find(step_gpus.begin(), step_gpus.end(), id);
-    if (at == step_gpus.end()) return std::nullopt;
-    layout[t] = static_cast<unsigned>(at - step_gpus.begin());
+    const unsigned id = b.map[t % b.map.size()];
+    if (step_relative_ids) {
+      layout[t] = id < gpus ? id : 0;
+      continue;
+    }
+    const auto at = std::find(step_gpus.begin(), step_gpus.end(), std::to_string(id));
+    layout[t] = at == step_gpus.end() ? 0 : static_cast<unsigned>(at - step_gpus.begin());
   }
   return layout;
+}
+
+bool slurm_numbers_gpus_per_step(const std::vector<std::string>& step_gpus,
+                                 const std::vector<std::string>& cuda_visible_devices) {
+  if (cuda_visible_devices.size() != step_gpus.size() || cuda_visible_devices == step_gpus)
+    return false;
+  for (std::size_t i = 0; i < cuda_visible_devices.size(); ++i) {
+    if (cuda_visible_devices[i] != std::to_string(i)) return false;
+  }
+  return true;
 }
 
 }  // namespace gracepack

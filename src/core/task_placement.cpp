@@ -11,27 +11,36 @@ Error on_node(const Error& e, const std::string& node_name) {
   return Error{e.message + " (on node " + node_name + ")"};
 }
 
-// Slurm put the task on another GPU than its layout forecast (single:N by the task's CPUs): the
-// task keeps that GPU and the CPUs Slurm chose near it; it shares the GPU as the layout shares it.
+unsigned most_on_one_gpu(const GpuLayout& layout) {
+  std::vector<unsigned> count;
+  for (unsigned g : layout) {
+    if (g >= count.size()) count.resize(g + 1, 0);
+    ++count[g];
+  }
+  return count.empty() ? 0 : *std::max_element(count.begin(), count.end());
+}
+
+// Slurm put the task on another GPU than its layout forecast (single:N or per_task by the task's
+// CPUs, gres.conf Cores): the task keeps that GPU; it shares it as the layout shares that GPU.
 TaskSlot on_slurms_own_gpu(TaskSlot slot, unsigned gpu, const GpuLayout& layout) {
   slot.gpu = gpu;
   slot.sharers =
       std::max<unsigned>(1, static_cast<unsigned>(std::count(layout.begin(), layout.end(), gpu)));
   slot.slot = std::min(slot.slot, slot.sharers - 1);
-  slot.gpu_percent = 100 / slot.sharers;
-  slot.cpus.clear();
+  slot.gpu_percent = std::max(1u, 100 / slot.sharers);
   return slot;
 }
 
 }  // namespace
 
 bool user_bound_cpus(const std::optional<std::string>& cpu_bind_type) {
-  return cpu_bind_type && !cpu_bind_type->empty();
+  return cpu_bind_type && !cpu_bind_type->empty() && cpu_bind_type->rfind("mask_cpu", 0) != 0;
 }
 
 Result<StepPlan> plan_step(const PackRequest& request, const NodeFacts& node,
-                           const PackPolicy& policy, bool slurm_cpus) {
-  StepPlan step{node, policy, std::nullopt, request_misfit(request, node), 0, slurm_cpus};
+                           const PackPolicy& policy, bool slurm_cpus, bool step_numbering) {
+  StepPlan step{node, policy,     std::nullopt,  request_misfit(request, node),
+                0,    slurm_cpus, step_numbering};
   auto memory = task_memory_share(request, node, policy);
   if (!memory) return memory.error();
   step.task_memory = *memory;
@@ -47,11 +56,10 @@ Result<StepPlan> plan_step(const PackRequest& request, const NodeFacts& node,
   return step;
 }
 
-Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& step, unsigned task,
-                                 std::string_view tres_bind,
-                                 const std::vector<std::string>& task_gpus,
-                                 const std::string& node_name) {
-  auto b = parse_slurm_gpu_binding(tres_bind);
+Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& step,
+                                 const TaskView& view, const std::string& node_name) {
+  const unsigned task = view.task;
+  auto b = parse_slurm_gpu_binding(view.tres_bind);
   if (!b) return on_node(b.error(), node_name);
   if (b->kind == SlurmGpuBinding::Kind::None) {
     if (step.misfit) return on_node(*step.misfit, node_name);
@@ -65,20 +73,34 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
   const auto gpus = static_cast<unsigned>(step_gpus.size());
   if (auto conflict = pack_binding_conflict(request, *b, node.tasks, gpus))
     return on_node(*conflict, node_name);
-  auto gpu = slurm_task_gpu(step_gpus, task_gpus, *b);
-  if (!gpu) return on_node(gpu.error(), node_name);
-  if (auto layout = slurm_layout(*b, node.tasks, step_gpus)) {
+  auto seen = slurm_task_gpu(step_gpus, view.gpus, *b);
+  if (!seen) return on_node(seen.error(), node_name);
+  // Slurm chose the GPU by the task's CPUs where it bound them: the task keeps them.
+  const bool slurm_cpus = step.slurm_cpus || view.cpus_narrowed;
+  if (auto layout = slurm_layout(*b, node.tasks, step_gpus, step.step_numbering)) {
+    if (request.per_gpu > 1 && most_on_one_gpu(*layout) > request.per_gpu) {
+      return on_node(fail("--pack-gpus=" + std::to_string(request.per_gpu) + " packs " +
+                          std::to_string(request.per_gpu) + " tasks per GPU, but " + b->option() +
+                          " puts " + std::to_string(most_on_one_gpu(*layout)) + " of the " +
+                          std::to_string(node.tasks) + " tasks on one of the " +
+                          std::to_string(gpus) + " GPUs: drop the count (--pack-gpus takes " +
+                          "Slurm's binding as it is), or drop " + b->option()),
+                     node_name);
+    }
     auto plan = plan_layout(request, node, step.policy, *layout);
     if (!plan) return on_node(plan.error(), node_name);
     if (task >= plan->tasks.size()) return fail("--pack-gpus: this task has no place in the plan");
-    TaskSlot slot = plan->tasks[task];
-    if (slot.gpu == *gpu) return TaskPlacement{slot, *plan, b->option(), step.slurm_cpus};
-    return TaskPlacement{on_slurms_own_gpu(slot, *gpu, *layout), *plan, b->option(), true};
+    const TaskSlot& slot = plan->tasks[task];
+    // What the task sees overrules the forecast only where it can be told from ConstrainDevices'
+    // label (the step's first GPU for every task).
+    if (!step.step_numbering && *seen != slot.gpu && *seen != 0)
+      return TaskPlacement{on_slurms_own_gpu(slot, *seen, *layout), *plan, b->option(), true};
+    return TaskPlacement{slot, *plan, b->option(), slurm_cpus};
   }
   // closest, mask_gpu: which tasks share a GPU is not known in advance; the request's own slot
   // serves when Slurm chose the same GPU.
-  if (step.plan && task < step.plan->tasks.size() && step.plan->tasks[task].gpu == *gpu)
-    return TaskPlacement{step.plan->tasks[task], *step.plan, b->option(), step.slurm_cpus};
+  if (step.plan && task < step.plan->tasks.size() && step.plan->tasks[task].gpu == *seen)
+    return TaskPlacement{step.plan->tasks[task], *step.plan, b->option(), slurm_cpus};
   if (step.misfit) {
     return on_node(Error{step.misfit->message + " (" + b->option() +
                          " does not say in advance which tasks share a GPU)"},

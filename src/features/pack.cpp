@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "gracepack/core/slurm_gpu_binding.hpp"
 #include "gracepack/os/cgroups.hpp"
 #include "gracepack/os/topology.hpp"
 
@@ -28,6 +29,23 @@ Result<NodeFacts> node_facts(const Step& sp, const Config& config) {
   node.overcommit = sp.getenv("SLURM_OVERCOMMIT").value_or("0") == "1";
   if (auto st = os::complete_node_facts(node, config.gpu_cpus); !st) return st.error();
   return node;
+}
+
+std::vector<std::string> cuda_devices(const GpuVariables& vars) {
+  for (const auto& [name, list] : vars.lists) {
+    if (name == "CUDA_VISIBLE_DEVICES") return list;
+  }
+  return {};
+}
+
+// What the task sees of Slurm's binding: SLURMD_TRES_BIND and SLURM_STEP_GPUS, which slurmstepd
+// sets per task after user_init, and the CPUs Slurm's task/affinity left it.
+TaskView task_view(const Step& sp, const NodeFacts& node) {
+  const auto id = sp.local_task_id();
+  TaskView view{id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
+                sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()), false};
+  if (auto cpus = os::allowed_cpus()) view.cpus_narrowed = cpus->size() < node.cpus.size();
+  return view;
 }
 
 os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& node) {
@@ -101,15 +119,18 @@ void Pack::plan_step(const Step& sp, const Config& config) {
     state_ = PackFailed{fail("--pack-gpus on " + node_name + ": " + node.error().message)};
     return;
   }
-  // srun sends SLURM_CPU_BIND_TYPE only for an explicit --cpu-bind (read here, before slurmstepd
-  // sets it for every task).
-  auto step = gracepack::plan_step(*request_, *node, PackPolicy{config.min_task_memory},
-                                   user_bound_cpus(sp.getenv("SLURM_CPU_BIND_TYPE")));
+  // srun sends SLURM_CPU_BIND_TYPE only for a binding the user asked for (read here, before
+  // slurmstepd sets it for every task).
+  const GpuVariables vars = gpu_variables(sp.env(), node->gpus.size());
+  auto step =
+      gracepack::plan_step(*request_, *node, PackPolicy{config.min_task_memory},
+                           user_bound_cpus(sp.getenv("SLURM_CPU_BIND_TYPE")),
+                           slurm_numbers_gpus_per_step(step_gpu_ids(sp.env()), cuda_devices(vars)));
   if (!step) {
     state_ = PackFailed{fail(step.error().message + " (on node " + node_name + ")")};
     return;
   }
-  Packed p{gpu_variables(sp.env(), node->gpus.size()), node_name, std::move(*step), {}};
+  Packed p{vars, node_name, std::move(*step), {}};
   // Slurm's own binding may still put several tasks on a GPU where the request does not fit.
   if (p.step.shares_gpus() && config.mps) p.mps = start_mps(sp, config, p.step.node);
   sp.log_verbose("--pack-gpus planned " + std::to_string(p.step.node.tasks) + " tasks on " +
@@ -132,11 +153,8 @@ Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
   const auto* p = std::get_if<Packed>(&state_);
   // Slurm's own GPU binding (--ntasks-per-gpu, --gpus-per-task, --gpu-bind) is known only here:
   // the task's GPU is then Slurm's, the plan adds its share (memory, CPUs, MPS).
-  const auto id = sp.local_task_id();
   Result<TaskPlacement> place =
-      p ? place_task(*request_, p->step, id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
-                     sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()),
-                     p->node_name)
+      p ? place_task(*request_, p->step, task_view(sp, p->step.node), p->node_name)
         : Result<TaskPlacement>(std::get<PackFailed>(state_).error);
   // One message per node, from its first task; the other tasks fail quietly.
   if (!place) return first_task(sp) ? Status(place.error()) : fail("");

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
-#   cluster.sh start [--no-contain] [--nodes N] [--gang] [--tmpfs]
+#   cluster.sh start [--no-contain] [--nodes N] [--gang] [--tmpfs] [--constrain-devices]
 #                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
 #                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
 #                                     nodes gp1..gpN on this machine, each with 4 fake GPUs);
 #                                     --gang: PreemptMode=SUSPEND,GANG with a partition
 #                                     low-suspend whose jobs are suspended, not ended;
-#                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp)
+#                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp);
+#                                     --constrain-devices: cgroup.conf ConstrainDevices=yes (each
+#                                     job, step and bound task reaches only its fake GPUs)
 #   cluster.sh stop                   stop exactly the daemons that start recorded
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
@@ -72,7 +74,7 @@ slurm_cgroup_dirs() {
 # ---- end of cgroup v2 / newer Slurm ----
 
 write_conf() {
-  local contain=$1 nodes=$2 gang=${3:-0} tmpfs=${4:-0}
+  local contain=$1 nodes=$2 gang=${3:-0} tmpfs=${4:-0} devices=${5:-0}
   local cpus; cpus=$(nproc)
   local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$D/etc/slurm.conf" <<CONF
@@ -127,7 +129,7 @@ CONF
 $(cgroup_plugin_lines)
 ConstrainCores=yes
 ConstrainRAMSpace=yes
-ConstrainDevices=no
+ConstrainDevices=$( [ "$devices" = 1 ] && echo yes || echo no )
 CONF
   cat > "$D/etc/gres.conf" <<CONF
 Name=gpu File=/dev/tty[0-3]
@@ -165,12 +167,13 @@ wait_for() { # wait_for SECONDS CMD...
 }
 
 start() {
-  local contain=1 nodes=1 gang=0 tmpfs=0
+  local contain=1 nodes=1 gang=0 tmpfs=0 devices=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-contain) contain=0 ;;
       --gang) gang=1 ;;
       --tmpfs) tmpfs=1 ;;
+      --constrain-devices) devices=1 ;;
       --nodes) nodes=${2:-}; shift ;;
       *) die "start: unknown argument '$1'" ;;
     esac
@@ -203,7 +206,7 @@ start() {
   echo "munged $(cat "$D/munge/munged.pid")" >> "$D/run/started"
 
   echo "$nodes" > "$D/run/nodes"
-  write_conf "$contain" "$nodes" "$gang" "$tmpfs"
+  write_conf "$contain" "$nodes" "$gang" "$tmpfs" "$devices"
   plugstack "${GP_PLUGSTACK_LINE-required $(default_plugin)}"
   export SLURM_CONF=$D/etc/slurm.conf
 

@@ -53,12 +53,22 @@ Result<unsigned> slurm_task_gpu(const std::vector<std::string>& step_gpus,
                                 const std::vector<std::string>& task_gpus,
                                 const SlurmGpuBinding& b);
 
-// Where Slurm puts each of the step's tasks here, where its binding says so from the task's number
-// alone: single:N (--ntasks-per-gpu) N per GPU block by block, per_task:1 one each, a map by its
-// ids among the step's GPUs. nullopt where it depends on the task's CPUs (closest, mask) or a map
-// names a GPU the step does not have. Where gres.conf gives GPUs Cores, single:N prefers a GPU
-// near the task's CPUs: the task's own GPU (SLURM_STEP_GPUS) is then the truth, this a forecast.
+// Where Slurm puts each of the step's tasks here, from the task numbers, as Slurm 26.05's gres
+// code does without gres.conf Cores: single:N (--ntasks-per-gpu) N per GPU block by block,
+// per_task:1 one each then the first GPU, a map by its ids (node indices, or positions in the step
+// where `step_relative_ids`). nullopt where it depends on the task's CPUs alone (closest, mask).
+// Where gres.conf gives GPUs Cores and Slurm bound the tasks' CPUs, single:N and per_task prefer a
+// GPU near the task's CPUs: a forecast, which place_task() checks against what the task sees.
 std::optional<GpuLayout> slurm_layout(const SlurmGpuBinding& b, unsigned tasks,
-                                      const std::vector<std::string>& step_gpus);
+                                      const std::vector<std::string>& step_gpus,
+                                      bool step_relative_ids = false);
+
+// Whether Slurm numbers the step's GPUs from 0 in its GPU variables (ConstrainDevices: the step's
+// CUDA_VISIBLE_DEVICES is 0,1,.. while SLURM_STEP_GPUS names the node's GPUs). Slurm then also
+// reads map_gpu ids as positions in the step, and labels every bound task's SLURM_STEP_GPUS with
+// the step's first GPU, whatever GPU its device cgroup gives it. False where the two lists are the
+// same (they agree in both modes: a step on the node's GPUs 0..k-1).
+bool slurm_numbers_gpus_per_step(const std::vector<std::string>& step_gpus,
+                                 const std::vector<std::string>& cuda_visible_devices);
 
 }  // namespace gracepack

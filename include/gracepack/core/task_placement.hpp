@@ -24,17 +24,21 @@ struct StepPlan {
   std::optional<Error> misfit;    // why not: the tasks fail unless Slurm's binding places them
   std::uint64_t task_memory = 0;  // every task's share, whatever the layout; 0: not limited
   bool slurm_cpus = false;        // the user gave srun --cpu-bind: tasks keep Slurm's CPUs
+  bool step_numbering = false;    // slurm_numbers_gpus_per_step(): ConstrainDevices' numbering
   bool shares_gpus() const { return node.tasks > node.gpus.size(); }
 };
 
 // Whether the step's SLURM_CPU_BIND_TYPE, as srun sent it (user_init), is a binding the user asked
-// for: srun sets it only for an explicit --cpu-bind (or SLURM_CPU_BIND), "" for --cpu-bind=verbose.
+// for: srun sets it only for --cpu-bind (or SLURM_CPU_BIND), --hint, -B and --ntasks-per-core;
+// "" for --cpu-bind=verbose. mask_cpu is left out: an srun inside a task (srun --pty bash) inherits
+// the outer task's SLURM_CPU_BIND=quiet,mask_cpu:.. from slurmstepd's automatic binding and would
+// pin every inner task to the outer task's CPUs.
 bool user_bound_cpus(const std::optional<std::string>& cpu_bind_type);
 
 // user_init: refuses what no layout can fix (no GPU, too few CPUs, the memory share); a request
 // whose tasks do not fit N per GPU is kept as `misfit` for task_init to decide.
 Result<StepPlan> plan_step(const PackRequest& request, const NodeFacts& node,
-                           const PackPolicy& policy, bool slurm_cpus);
+                           const PackPolicy& policy, bool slurm_cpus, bool step_numbering = false);
 
 struct TaskPlacement {
   TaskSlot slot;
@@ -43,13 +47,20 @@ struct TaskPlacement {
   bool slurm_cpus = false;    // the task keeps the CPUs Slurm bound it to
 };
 
-// task_init: without a Slurm binding (`tres_bind`: the task's SLURMD_TRES_BIND) the plan's slot or
-// the misfit; with one, the task keeps the GPU Slurm left it (`task_gpus`: the task's
-// SLURM_STEP_GPUS) and takes the share of Slurm's layout; only a real contradiction is an error,
-// naming what to drop and the node.
-Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& step, unsigned task,
-                                 std::string_view tres_bind,
-                                 const std::vector<std::string>& task_gpus,
-                                 const std::string& node_name);
+// What a task sees of Slurm's binding in task_init.
+struct TaskView {
+  unsigned task = 0;              // its local task number
+  std::string tres_bind;          // SLURMD_TRES_BIND ("" without a Slurm GPU binding)
+  std::vector<std::string> gpus;  // its SLURM_STEP_GPUS
+  bool cpus_narrowed = false;     // its CPUs are fewer than the step's: Slurm bound them
+};
+
+// task_init: without a Slurm GPU binding, the plan's slot or the misfit. With one, the task takes
+// the share of Slurm's layout on the GPU Slurm gave it: the forecast's, or the one the task sees
+// where that differs from the step's first GPU (with ConstrainDevices every task is labelled with
+// the first); it keeps the CPUs Slurm bound it to, if any (Slurm chose its GPU by them), else gets
+// CPUs near its GPU. Only a real contradiction is an error, naming what to drop and the node.
+Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& step,
+                                 const TaskView& view, const std::string& node_name);
 
 }  // namespace gracepack

@@ -52,6 +52,7 @@ TEST(SlurmGpuBinding, ReadsWhatSlurmWrites) {
   EXPECT_EQ(bind("gpu:map_gpu:0*2,1*2").map, (std::vector<unsigned>{0, 0, 1, 1}));
   EXPECT_EQ(bind("gpu:mask_gpu:0x1,0x2").kind, K::Mask);
   EXPECT_EQ(bind("gpu:something_new").kind, K::Other);
+  EXPECT_EQ(bind("gres/gpu:none").kind, K::None);  // --gpu-bind=none: no binding
   for (const char* bad : {"gpu:single:", "gpu:single:0", "gpu:per_task:x",
                           "gpu:map_gpu:", "gpu:map_gpu:a", "gpu:map_gpu:0*99999"}) {
     EXPECT_FALSE(parse_slurm_gpu_binding(bad).ok()) << bad;
@@ -118,11 +119,17 @@ TEST(SlurmGpuBinding, SlurmsLayoutFromTheTaskNumber) {
   // A step with one GPU gives it to every task, whatever N.
   EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 3, {"5"}), (GpuLayout{0, 0, 0}));
   EXPECT_EQ(slurm_layout(bind("gpu:per_task:1"), 2, two), (GpuLayout{0, 1}));
+  // _get_gres_per_task: a task with no free GPU left is bound to the step's first.
+  EXPECT_EQ(slurm_layout(bind("gpu:per_task:1"), 3, two), (GpuLayout{0, 1, 0}));
   EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:1,0,1,0"), 4, two), (GpuLayout{1, 0, 1, 0}));
   EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,0,0,1"), 4, two), (GpuLayout{0, 0, 0, 1}));
   // Node indices, not positions: a step on GPUs 2 and 3.
   EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:3,2"), 4, {"2", "3"}), (GpuLayout{1, 0, 1, 0}));
-  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,1"), 2, {"2", "3"}), std::nullopt);
+  // An id the step does not have: Slurm binds the task to the step's first GPU.
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,1"), 2, {"2", "3"}), (GpuLayout{0, 0}));
+  // ConstrainDevices: ids are positions in the step.
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:0,1"), 2, {"2", "3"}, true), (GpuLayout{0, 1}));
+  EXPECT_EQ(slurm_layout(bind("gpu:map_gpu:5"), 1, {"2", "3"}, true), (GpuLayout{0}));
   EXPECT_EQ(slurm_layout(bind("gpu:closest"), 2, two), std::nullopt);
   EXPECT_EQ(slurm_layout(bind("gpu:mask_gpu:0x1,0x2"), 2, two), std::nullopt);
   EXPECT_EQ(slurm_layout(bind("gpu:single:2"), 2, {}), std::nullopt);
