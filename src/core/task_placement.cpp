@@ -34,7 +34,8 @@ TaskSlot on_slurms_own_gpu(TaskSlot slot, unsigned gpu, const GpuLayout& layout)
 }  // namespace
 
 bool user_bound_cpus(const std::optional<std::string>& cpu_bind_type) {
-  return cpu_bind_type && !cpu_bind_type->empty() && cpu_bind_type->rfind("mask_cpu", 0) != 0;
+  return cpu_bind_type && !cpu_bind_type->empty() && *cpu_bind_type != "none" &&
+         cpu_bind_type->rfind("mask_cpu", 0) != 0;
 }
 
 Result<StepPlan> plan_step(const PackRequest& request, const NodeFacts& node,

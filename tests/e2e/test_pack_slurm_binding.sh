@@ -69,6 +69,23 @@ awk '{print $5}' <<<"$out" | grep -qv '^2$' && die "GRACEPACK_GPU_TASKS is not 2
 awk '{print $3}' <<<"$out" | grep -qv '^209715200$' && die "memory limit is not 200M in every task cgroup: $out"
 pass "-n2 --ntasks-per-gpu=2 --gres=gpu:1 --pack-gpus: both on Slurm's GPU, 200M each"
 
+# CPUs: where Slurm's task/affinity bound them (it chose the GPU by them) each task keeps its own;
+# with --cpu-bind=none Slurm leaves them unset and --pack-gpus gives each task one of its own.
+cpus='echo "$SLURM_PROCID $(taskset -pc $$ | sed "s/.*: //") $GRACEPACK_CPUS"'
+for bind in "" --cpu-bind=none; do
+  out=$(as_user srun -n2 --ntasks-per-gpu=2 --gres=gpu:1 $bind --pack-gpus=1,verbose bash -c "$cpus" 2>err) \
+    || die "srun -n2 --ntasks-per-gpu=2 $bind failed: $(cat err)"
+  echo "$out"; grep -v "queued\|allocated" err
+  awk '$2 != $3 {bad = 1} END {exit !bad}' <<<"$out" && die "GRACEPACK_CPUS is not the task's affinity: $out"
+  [ "$(awk '{print $2}' <<<"$out" | sort -u | wc -l)" = 2 ] || die "the two tasks share their CPUs: $out"
+  if [ -z "$bind" ]; then
+    grep -q "CPUs as Slurm binds them" err || die "the table does not say the CPUs are Slurm's: $(cat err)"
+  else
+    grep -q "CPUs as Slurm binds them" err && die "--cpu-bind=none: the CPUs are not --pack-gpus's: $(cat err)"
+  fi
+done
+pass "CPUs: Slurm's where task/affinity bound them; one each from --pack-gpus with --cpu-bind=none"
+
 out=$(same_gpus --pack-gpus -n2 --gpus-per-task=1 --mem=400M)
 echo "$out"
 awk '{print $3}' <<<"$out" | grep -qv '^209715200$' && die "memory limit is not 200M in every task cgroup: $out"

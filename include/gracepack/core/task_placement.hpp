@@ -30,7 +30,8 @@ struct StepPlan {
 
 // Whether the step's SLURM_CPU_BIND_TYPE, as srun sent it (user_init), is a binding the user asked
 // for: srun sets it only for --cpu-bind (or SLURM_CPU_BIND), --hint, -B and --ntasks-per-core;
-// "" for --cpu-bind=verbose. mask_cpu is left out: an srun inside a task (srun --pty bash) inherits
+// "" for --cpu-bind=verbose. none leaves the CPUs unset: --pack-gpus gives its own. mask_cpu is
+// left out: an srun inside a task (srun --pty bash) inherits
 // the outer task's SLURM_CPU_BIND=quiet,mask_cpu:.. from slurmstepd's automatic binding and would
 // pin every inner task to the outer task's CPUs.
 bool user_bound_cpus(const std::optional<std::string>& cpu_bind_type);

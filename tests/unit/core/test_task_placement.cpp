@@ -230,7 +230,9 @@ TEST(TaskPlacement, TheRequestsOwnPlanAndTheUsersCpuBind) {
   EXPECT_FALSE(user_bound_cpus(std::nullopt));
   EXPECT_FALSE(user_bound_cpus(""));  // --cpu-bind=verbose
   EXPECT_TRUE(user_bound_cpus("map_cpu:"));
-  EXPECT_TRUE(user_bound_cpus("none"));
+  EXPECT_TRUE(user_bound_cpus("threads"));     // --hint=nomultithread
+  EXPECT_FALSE(user_bound_cpus("none"));       // Slurm leaves them unset: --pack-gpus binds
+  EXPECT_FALSE(user_bound_cpus("mask_cpu:"));  // inherited by an srun inside a task
 }
 
 // What no binding can fix is refused in user_init already: no GPU, too few CPUs, memory.
