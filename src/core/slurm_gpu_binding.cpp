@@ -1,6 +1,7 @@
 #include "gracepack/core/slurm_gpu_binding.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "gracepack/core/text.hpp"
@@ -23,9 +24,10 @@ std::optional<std::vector<unsigned>> parse_map(std::string_view list) {
     auto id = text::parse_int(item.substr(0, star), 0, kMaxCount);
     auto times = star == std::string_view::npos
                      ? std::optional<std::int64_t>(1)
-                     : text::parse_int(item.substr(star + 1), 1, kMaxCount);
+                     : text::parse_int(item.substr(star + 1), 0, kMaxCount);
     if (!id || !times || out.size() + static_cast<std::size_t>(*times) > kMaxMap)
       return std::nullopt;
+    if (*times == 0) times = 1;  // Slurm reads "id*0" as once
     out.insert(out.end(), static_cast<std::size_t>(*times), static_cast<unsigned>(*id));
   }
   if (out.empty()) return std::nullopt;
@@ -66,6 +68,10 @@ Result<SlurmGpuBinding> parse_slurm_gpu_binding(std::string_view tres_bind) {
   }
   if (gpu.empty()) return b;
   b.text = std::string(gpu);
+  // slurmstepd compares the names without case (xstrncasecmp): --gpu-bind=None is none.
+  std::string lower(gpu);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  gpu = lower;
   if (gpu.rfind("verbose,", 0) == 0) gpu.remove_prefix(8);
   const auto colon = gpu.find(':');
   const std::string_view name = gpu.substr(0, colon);

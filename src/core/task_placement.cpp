@@ -93,9 +93,10 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
     if (task >= plan->tasks.size()) return fail("--pack-gpus: this task has no place in the plan");
     const TaskSlot& slot = plan->tasks[task];
     // What the task sees overrules the forecast only where it can be told from ConstrainDevices'
-    // label (the step's first GPU for every task).
+    // label (the step's first GPU for every task). Its CPUs stay the forecast slot's unless Slurm
+    // bound them: the plan keeps those apart from every other task's.
     if (!step.step_numbering && *seen != slot.gpu && *seen != 0)
-      return TaskPlacement{on_slurms_own_gpu(slot, *seen, *layout), *plan, b->option(), true};
+      return TaskPlacement{on_slurms_own_gpu(slot, *seen, *layout), *plan, b->option(), slurm_cpus};
     return TaskPlacement{slot, *plan, b->option(), slurm_cpus};
   }
   // closest, mask_gpu: which tasks share a GPU is not known in advance; the request's own slot

@@ -53,6 +53,10 @@ TEST(SlurmGpuBinding, ReadsWhatSlurmWrites) {
   EXPECT_EQ(bind("gpu:mask_gpu:0x1,0x2").kind, K::Mask);
   EXPECT_EQ(bind("gpu:something_new").kind, K::Other);
   EXPECT_EQ(bind("gres/gpu:none").kind, K::None);  // --gpu-bind=none: no binding
+  // slurmstepd reads the names without case, and "id*0" as once.
+  EXPECT_EQ(bind("gres/gpu:None").kind, K::None);
+  EXPECT_EQ(bind("gpu:Single:2").kind, K::Single);
+  EXPECT_EQ(bind("gpu:map_gpu:1*0,0").map, (std::vector<unsigned>{1, 0}));
   for (const char* bad : {"gpu:single:", "gpu:single:0", "gpu:per_task:x",
                           "gpu:map_gpu:", "gpu:map_gpu:a", "gpu:map_gpu:0*99999"}) {
     EXPECT_FALSE(parse_slurm_gpu_binding(bad).ok()) << bad;

@@ -140,6 +140,13 @@ TEST(TaskPlacement, SlurmsOwnChoiceOfGpuWins) {
   EXPECT_EQ(p->slot.gpu, 1u);
   EXPECT_EQ(p->slot.sharers, 2u);
   EXPECT_TRUE(p->slurm_cpus);
+  // Slurm moved the task but left every task all the step's CPUs: it keeps the forecast slot's
+  // CPUs, which no other task of the plan has.
+  auto moved = place_task(pack(1), step, TaskView{0, "gpu:single:2", {"1"}, false}, "n1");
+  ASSERT_TRUE(moved.ok()) << message(moved);
+  EXPECT_EQ(moved->slot.gpu, 1u);
+  EXPECT_FALSE(moved->slurm_cpus);
+  EXPECT_EQ(moved->slot.cpus, moved->plan.tasks[0].cpus);
   // A task that sees the step's first GPU where the forecast says another may be ConstrainDevices'
   // label: the forecast stands, and the CPUs Slurm bound are kept.
   auto first = place_task(pack(1), step, TaskView{2, "gpu:single:2", {"0"}, true}, "n1");
