@@ -31,6 +31,17 @@ TaskSlot on_slurms_own_gpu(TaskSlot slot, unsigned gpu, const GpuLayout& layout)
   return slot;
 }
 
+// Slurm's task/affinity bound the task's CPUs: fewer than the step has here.
+bool slurm_bound_task_cpus(const StepPlan& step, const TaskView& view) {
+  return !view.cpus.empty() && view.cpus.size() < step.node.cpus.size();
+}
+
+// A task that keeps Slurm's CPUs reports those.
+TaskPlacement keeping_cpus(TaskPlacement place, const TaskView& view) {
+  if (place.slurm_cpus) place.slot.cpus = view.cpus;
+  return place;
+}
+
 }  // namespace
 
 bool user_bound_cpus(const std::optional<std::string>& cpu_bind_type) {
@@ -66,7 +77,8 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
     if (step.misfit) return on_node(*step.misfit, node_name);
     if (!step.plan || task >= step.plan->tasks.size())
       return fail("--pack-gpus: this task has no place in the plan");
-    return TaskPlacement{step.plan->tasks[task], *step.plan, "", step.slurm_cpus};
+    return keeping_cpus(TaskPlacement{step.plan->tasks[task], *step.plan, "", step.slurm_cpus},
+                        view);
   }
   const NodeFacts& node = step.node;
   std::vector<std::string> step_gpus;
@@ -77,7 +89,7 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
   auto seen = slurm_task_gpu(step_gpus, view.gpus, *b);
   if (!seen) return on_node(seen.error(), node_name);
   // Slurm chose the GPU by the task's CPUs where it bound them: the task keeps them.
-  const bool slurm_cpus = step.slurm_cpus || view.cpus_narrowed;
+  const bool slurm_cpus = step.slurm_cpus || slurm_bound_task_cpus(step, view);
   if (auto layout = slurm_layout(*b, node.tasks, step_gpus, step.step_numbering)) {
     if (request.per_gpu > 1 && most_on_one_gpu(*layout) > request.per_gpu) {
       return on_node(fail("--pack-gpus=" + std::to_string(request.per_gpu) + " packs " +
@@ -96,13 +108,16 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
     // label (the step's first GPU for every task). Its CPUs stay the forecast slot's unless Slurm
     // bound them: the plan keeps those apart from every other task's.
     if (!step.step_numbering && *seen != slot.gpu && *seen != 0)
-      return TaskPlacement{on_slurms_own_gpu(slot, *seen, *layout), *plan, b->option(), slurm_cpus};
-    return TaskPlacement{slot, *plan, b->option(), slurm_cpus};
+      return keeping_cpus(
+          TaskPlacement{on_slurms_own_gpu(slot, *seen, *layout), *plan, b->option(), slurm_cpus},
+          view);
+    return keeping_cpus(TaskPlacement{slot, *plan, b->option(), slurm_cpus}, view);
   }
   // closest, mask_gpu: which tasks share a GPU is not known in advance; the request's own slot
   // serves when Slurm chose the same GPU.
   if (step.plan && task < step.plan->tasks.size() && step.plan->tasks[task].gpu == *seen)
-    return TaskPlacement{step.plan->tasks[task], *step.plan, b->option(), slurm_cpus};
+    return keeping_cpus(TaskPlacement{step.plan->tasks[task], *step.plan, b->option(), slurm_cpus},
+                        view);
   if (step.misfit) {
     return on_node(Error{step.misfit->message + " (" + b->option() +
                          " does not say in advance which tasks share a GPU)"},

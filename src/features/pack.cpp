@@ -40,12 +40,12 @@ std::vector<std::string> cuda_devices(const GpuVariables& vars) {
 
 // What the task sees of Slurm's binding: SLURMD_TRES_BIND and SLURM_STEP_GPUS, which slurmstepd
 // sets per task after user_init, and the CPUs Slurm's task/affinity left it.
-TaskView task_view(const Step& sp, const NodeFacts& node) {
+Result<TaskView> task_view(const Step& sp) {
+  auto cpus = os::allowed_cpus();
+  if (!cpus) return cpus.error();
   const auto id = sp.local_task_id();
-  TaskView view{id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
-                sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()), false};
-  if (auto cpus = os::allowed_cpus()) view.cpus_narrowed = cpus->size() < node.cpus.size();
-  return view;
+  return TaskView{id && *id >= 0 ? static_cast<unsigned>(*id) : ~0u,
+                  sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()), *cpus};
 }
 
 os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& node) {
@@ -153,9 +153,10 @@ Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
   const auto* p = std::get_if<Packed>(&state_);
   // Slurm's own GPU binding (--ntasks-per-gpu, --gpus-per-task, --gpu-bind) is known only here:
   // the task's GPU is then Slurm's, the plan adds its share (memory, CPUs, MPS).
-  Result<TaskPlacement> place =
-      p ? place_task(*request_, p->step, task_view(sp, p->step.node), p->node_name)
-        : Result<TaskPlacement>(std::get<PackFailed>(state_).error);
+  Result<TaskView> view = task_view(sp);
+  Result<TaskPlacement> place = !p      ? Result<TaskPlacement>(std::get<PackFailed>(state_).error)
+                                : !view ? Result<TaskPlacement>(view.error())
+                                        : place_task(*request_, p->step, *view, p->node_name);
   // One message per node, from its first task; the other tasks fail quietly.
   if (!place) return first_task(sp) ? Status(place.error()) : fail("");
   return set_task_environment(sp, *p, *place);
@@ -163,13 +164,9 @@ Status Pack::start_task(const Step& sp, const Config& /*config*/) const {
 
 Status Pack::set_task_environment(const Step& sp, const Packed& p,
                                   const TaskPlacement& place) const {
-  TaskSlot slot = place.slot;
-  if (place.slurm_cpus) {
-    auto cpus = os::allowed_cpus();  // where Slurm's task/affinity bound this task
-    if (!cpus) return cpus.error();
-    slot.cpus = *cpus;
-  } else if (auto r = os::set_affinity(slot.cpus); !r) {
-    return r;
+  const TaskSlot& slot = place.slot;
+  if (!place.slurm_cpus) {
+    if (auto r = os::set_affinity(slot.cpus); !r) return r;
   }
   Env env = task_environment(slot, p.step.node, p.vars, sp.getenv("OMP_NUM_THREADS").has_value(),
                              !place.slurm_binding.empty());

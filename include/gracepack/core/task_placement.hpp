@@ -42,7 +42,7 @@ Result<StepPlan> plan_step(const PackRequest& request, const NodeFacts& node,
                            const PackPolicy& policy, bool slurm_cpus, bool step_numbering = false);
 
 struct TaskPlacement {
-  TaskSlot slot;
+  TaskSlot slot;              // with the task's own CPUs where it keeps Slurm's
   Plan plan;                  // the plan the slot belongs to, for the verbose table
   std::string slurm_binding;  // the Slurm option that chose the GPU ("--ntasks-per-gpu=2"), or ""
   bool slurm_cpus = false;    // the task keeps the CPUs Slurm bound it to
@@ -53,7 +53,7 @@ struct TaskView {
   unsigned task = 0;              // its local task number
   std::string tres_bind;          // SLURMD_TRES_BIND ("" without a Slurm GPU binding)
   std::vector<std::string> gpus;  // its SLURM_STEP_GPUS
-  bool cpus_narrowed = false;     // its CPUs are fewer than the step's: Slurm bound them
+  std::vector<int> cpus;          // its CPUs as Slurm left them (fewer than the step's: bound)
 };
 
 // task_init: without a Slurm GPU binding, the plan's slot or the misfit. With one, the task takes

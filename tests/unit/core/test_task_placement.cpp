@@ -40,6 +40,9 @@ std::string message(const Result<TaskPlacement>& p) {
   return p.ok() ? "(placed)" : p.error().message;
 }
 
+// A task's CPUs as Slurm left them: all the step's (none bound), or one of them (bound).
+const std::vector<int> kAll{0, 1, 2, 3, 4, 5};
+
 }  // namespace
 
 // srun -n4 --ntasks-per-gpu=2 --gres=gpu:2 --pack-gpus, the example: 4 tasks do not fit
@@ -55,7 +58,7 @@ TEST(TaskPlacement, ABarePackGpusTakesSlurmsTasksPerGpu) {
   std::set<int> cpus;
   for (unsigned t = 0; t < 4; ++t) {
     const std::string gpu = std::to_string(t / 2);
-    auto p = place_task(pack(1), step, TaskView{t, "gres/gpu:single:2", {gpu}, false}, "n1");
+    auto p = place_task(pack(1), step, TaskView{t, "gres/gpu:single:2", {gpu}, kAll}, "n1");
     ASSERT_TRUE(p.ok()) << message(p);
     EXPECT_EQ(p->slot.task, t);
     EXPECT_EQ(p->slot.gpu, t / 2);
@@ -71,7 +74,7 @@ TEST(TaskPlacement, ABarePackGpusTakesSlurmsTasksPerGpu) {
   }
   EXPECT_EQ(cpus.size(), 4u);  // no two tasks on one CPU
   // Without Slurm's binding the same step is refused in every task, naming the node.
-  auto alone = place_task(pack(1), step, TaskView{0, "", {"0", "1"}, false}, "n1");
+  auto alone = place_task(pack(1), step, TaskView{0, "", {"0", "1"}, kAll}, "n1");
   ASSERT_FALSE(alone.ok());
   EXPECT_EQ(alone.error().message,
             "--pack-gpus: 4 tasks cannot be spread 1 per GPU over 2 GPUs; use -n2 with "
@@ -85,7 +88,7 @@ TEST(TaskPlacement, AnUnevenLastGpu) {
   const unsigned want_sharers[] = {2, 2, 1};
   for (unsigned t = 0; t < 3; ++t) {
     auto p =
-        place_task(pack(2), step, TaskView{t, "gpu:single:2", {t < 2 ? "0" : "1"}, false}, "n1");
+        place_task(pack(2), step, TaskView{t, "gpu:single:2", {t < 2 ? "0" : "1"}, kAll}, "n1");
     ASSERT_TRUE(p.ok()) << message(p);
     EXPECT_EQ(p->slot.sharers, want_sharers[t]);
     EXPECT_EQ(p->slot.gpu_percent, 100 / want_sharers[t]);
@@ -98,7 +101,7 @@ TEST(TaskPlacement, ABarePackGpusTakesAnUnevenMap) {
   const std::string map = "gpu:map_gpu:0,0,0,1";
   std::set<int> cpus;
   for (unsigned t = 0; t < 4; ++t) {
-    auto p = place_task(pack(1), step, TaskView{t, map, {t < 3 ? "0" : "1"}, false}, "n1");
+    auto p = place_task(pack(1), step, TaskView{t, map, {t < 3 ? "0" : "1"}, kAll}, "n1");
     ASSERT_TRUE(p.ok()) << message(p);
     EXPECT_EQ(p->slot.gpu, t < 3 ? 0u : 1u);
     EXPECT_EQ(p->slot.sharers, t < 3 ? 3u : 1u);
@@ -108,7 +111,7 @@ TEST(TaskPlacement, ABarePackGpusTakesAnUnevenMap) {
   EXPECT_EQ(cpus.size(), 4u);
   // --pack-gpus=2 with the same map is a contradiction, refused with what to drop.
   auto two =
-      place_task(pack(2), step_of(pack(2), node_of(2, 4, 4)), TaskView{0, map, {"0"}, false}, "n1");
+      place_task(pack(2), step_of(pack(2), node_of(2, 4, 4)), TaskView{0, map, {"0"}, kAll}, "n1");
   ASSERT_FALSE(two.ok());
   EXPECT_NE(message(two).find("drop the count"), std::string::npos) << message(two);
   EXPECT_NE(message(two).find("or drop --gpu-bind=map_gpu:0,0,0,1 (on node n1)"), std::string::npos)
@@ -124,7 +127,7 @@ TEST(TaskPlacement, TheMapsGpuBringsItsCpus) {
   const StepPlan step = step_of(pack(2), node);
   ASSERT_TRUE(step.plan);
   EXPECT_EQ(step.plan->tasks[0].cpus, std::vector<int>{0});
-  auto p = place_task(pack(2), step, TaskView{0, "gpu:map_gpu:1,0,1,0", {"1"}, false}, "n1");
+  auto p = place_task(pack(2), step, TaskView{0, "gpu:map_gpu:1,0,1,0", {"1"}, kAll}, "n1");
   ASSERT_TRUE(p.ok()) << message(p);
   EXPECT_EQ(p->slot.gpu, 1u);
   EXPECT_EQ(p->slot.cpus, std::vector<int>{2});
@@ -135,26 +138,27 @@ TEST(TaskPlacement, TheMapsGpuBringsItsCpus) {
 // keeps that GPU and the CPUs Slurm bound it to.
 TEST(TaskPlacement, SlurmsOwnChoiceOfGpuWins) {
   const StepPlan step = step_of(pack(1), node_of(2, 4, 4));
-  auto p = place_task(pack(1), step, TaskView{0, "gpu:single:2", {"1"}, true}, "n1");
+  auto p = place_task(pack(1), step, TaskView{0, "gpu:single:2", {"1"}, {3}}, "n1");
   ASSERT_TRUE(p.ok()) << message(p);
   EXPECT_EQ(p->slot.gpu, 1u);
   EXPECT_EQ(p->slot.sharers, 2u);
   EXPECT_TRUE(p->slurm_cpus);
+  EXPECT_EQ(p->slot.cpus, std::vector<int>{3});  // the CPU Slurm bound it to
   // Slurm moved the task but left every task all the step's CPUs: it keeps the forecast slot's
   // CPUs, which no other task of the plan has.
-  auto moved = place_task(pack(1), step, TaskView{0, "gpu:single:2", {"1"}, false}, "n1");
+  auto moved = place_task(pack(1), step, TaskView{0, "gpu:single:2", {"1"}, kAll}, "n1");
   ASSERT_TRUE(moved.ok()) << message(moved);
   EXPECT_EQ(moved->slot.gpu, 1u);
   EXPECT_FALSE(moved->slurm_cpus);
   EXPECT_EQ(moved->slot.cpus, moved->plan.tasks[0].cpus);
   // A task that sees the step's first GPU where the forecast says another may be ConstrainDevices'
   // label: the forecast stands, and the CPUs Slurm bound are kept.
-  auto first = place_task(pack(1), step, TaskView{2, "gpu:single:2", {"0"}, true}, "n1");
+  auto first = place_task(pack(1), step, TaskView{2, "gpu:single:2", {"0"}, {3}}, "n1");
   ASSERT_TRUE(first.ok()) << message(first);
   EXPECT_EQ(first->slot.gpu, 1u);
   EXPECT_TRUE(first->slurm_cpus);
   // Where Slurm left the CPUs unset (no task/affinity), each task gets CPUs near its GPU.
-  auto unset = place_task(pack(1), step, TaskView{2, "gpu:single:2", {"1"}, false}, "n1");
+  auto unset = place_task(pack(1), step, TaskView{2, "gpu:single:2", {"1"}, kAll}, "n1");
   ASSERT_TRUE(unset.ok()) << message(unset);
   EXPECT_FALSE(unset->slurm_cpus);
   EXPECT_EQ(unset->slot.cpus, unset->plan.tasks[2].cpus);
@@ -174,10 +178,10 @@ TEST(TaskPlacement, ConstrainDevicesNumbering) {
   auto step = plan_step(pack(1), node, PackPolicy{}, false, true);
   ASSERT_TRUE(step.ok()) << step.error().message;
   for (unsigned t = 0; t < 4; ++t) {
-    auto single = place_task(pack(1), *step, TaskView{t, "gpu:single:2", {"2"}, false}, "n1");
+    auto single = place_task(pack(1), *step, TaskView{t, "gpu:single:2", {"2"}, kAll}, "n1");
     ASSERT_TRUE(single.ok()) << message(single);
     EXPECT_EQ(single->slot.gpu, t / 2);
-    auto map = place_task(pack(1), *step, TaskView{t, "gpu:map_gpu:1,0", {"2"}, false}, "n1");
+    auto map = place_task(pack(1), *step, TaskView{t, "gpu:map_gpu:1,0", {"2"}, kAll}, "n1");
     ASSERT_TRUE(map.ok()) << message(map);
     EXPECT_EQ(map->slot.gpu, t % 2 ? 0u : 1u);  // id 1: the step's second GPU, "3"
   }
@@ -186,38 +190,38 @@ TEST(TaskPlacement, ConstrainDevicesNumbering) {
 // Only real contradictions fail, naming what to drop and the node.
 TEST(TaskPlacement, ContradictionsNameWhatToDrop) {
   const StepPlan six = step_of(pack(3), node_of(3, 6, 6));
-  auto three = place_task(pack(3), six, TaskView{0, "gpu:single:2", {"0"}, false}, "n1");
+  auto three = place_task(pack(3), six, TaskView{0, "gpu:single:2", {"0"}, kAll}, "n1");
   // 5 tasks with --ntasks-per-gpu=2 on 2 GPUs: Slurm's fifth task goes back to GPU 0 (3 there).
   auto five = place_task(pack(2), step_of(pack(2), node_of(2, 5, 5)),
-                         TaskView{0, "gpu:single:2", {"0"}, false}, "n1");
+                         TaskView{0, "gpu:single:2", {"0"}, kAll}, "n1");
   ASSERT_FALSE(five.ok());
   EXPECT_NE(message(five).find("puts 3 of the 5 tasks on one of the 2 GPUs: drop the count"),
             std::string::npos)
       << message(five);
   EXPECT_TRUE(place_task(pack(1), step_of(pack(1), node_of(2, 5, 5)),
-                         TaskView{4, "gpu:single:2", {"0"}, false}, "n1")
+                         TaskView{4, "gpu:single:2", {"0"}, kAll}, "n1")
                   .ok());
   // --gpu-bind=none is no binding: the request's own plan.
   auto none = place_task(pack(1), step_of(pack(1), node_of(2, 2, 2)),
-                         TaskView{1, "gres/gpu:none", {"0", "1"}, false}, "n1");
+                         TaskView{1, "gres/gpu:none", {"0", "1"}, kAll}, "n1");
   ASSERT_TRUE(none.ok()) << message(none);
   EXPECT_TRUE(none->slurm_binding.empty());
   ASSERT_FALSE(three.ok());
   EXPECT_NE(message(three).find("or drop --ntasks-per-gpu=2 (on node n1)"), std::string::npos)
       << message(three);
   const StepPlan two = step_of(pack(1), node_of(2, 2, 2));
-  auto both = place_task(pack(1), two, TaskView{0, "gpu:closest", {"0", "1"}, false}, "n1");
+  auto both = place_task(pack(1), two, TaskView{0, "gpu:closest", {"0", "1"}, kAll}, "n1");
   ASSERT_FALSE(both.ok());
   EXPECT_NE(message(both).find("drop --gpu-bind=closest"), std::string::npos) << message(both);
   // closest leaving the task the GPU the request gives it: the request's slot.
-  auto near = place_task(pack(1), two, TaskView{1, "gpu:closest", {"1"}, false}, "n1");
+  auto near = place_task(pack(1), two, TaskView{1, "gpu:closest", {"1"}, kAll}, "n1");
   ASSERT_TRUE(near.ok()) << message(near);
   EXPECT_EQ(near->slot.cpus, two.plan->tasks[1].cpus);
   EXPECT_EQ(near->slurm_binding, "--gpu-bind=closest");
   // closest cannot rescue tasks that do not fit: the count message, and why Slurm's binding
   // does not help.
   const StepPlan four = step_of(pack(1), node_of(2, 4, 4));
-  auto misfit = place_task(pack(1), four, TaskView{0, "gpu:closest", {"0"}, false}, "n1");
+  auto misfit = place_task(pack(1), four, TaskView{0, "gpu:closest", {"0"}, kAll}, "n1");
   ASSERT_FALSE(misfit.ok());
   EXPECT_NE(message(misfit).find("4 tasks cannot be spread 1 per GPU over 2 GPUs"),
             std::string::npos)
@@ -229,7 +233,7 @@ TEST(TaskPlacement, ContradictionsNameWhatToDrop) {
 // Without Slurm's GPU binding: the request's plan; an explicit --cpu-bind keeps Slurm's CPUs.
 TEST(TaskPlacement, TheRequestsOwnPlanAndTheUsersCpuBind) {
   const StepPlan step = step_of(pack(2), node_of(2, 4, 4), true);
-  auto p = place_task(pack(2), step, TaskView{3, "", {"0", "1"}, false}, "n1");
+  auto p = place_task(pack(2), step, TaskView{3, "", {"0", "1"}, kAll}, "n1");
   ASSERT_TRUE(p.ok()) << message(p);
   EXPECT_EQ(p->slot.gpu, 1u);
   EXPECT_TRUE(p->slurm_cpus);
