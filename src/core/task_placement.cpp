@@ -91,10 +91,11 @@ Result<TaskPlacement> place_task(const PackRequest& request, const StepPlan& ste
   // Slurm chose the GPU by the task's CPUs where it bound them: the task keeps them.
   const bool slurm_cpus = step.slurm_cpus || slurm_bound_task_cpus(step, view);
   if (auto layout = slurm_layout(*b, node.tasks, step_gpus, step.step_numbering)) {
-    if (request.per_gpu > 1 && most_on_one_gpu(*layout) > request.per_gpu) {
+    const unsigned most = most_on_one_gpu(*layout);
+    if (request.per_gpu > 1 && most > request.per_gpu) {
       return on_node(fail("--pack-gpus=" + std::to_string(request.per_gpu) + " packs " +
                           std::to_string(request.per_gpu) + " tasks per GPU, but " + b->option() +
-                          " puts " + std::to_string(most_on_one_gpu(*layout)) + " of the " +
+                          " puts " + std::to_string(most) + " of the " +
                           std::to_string(node.tasks) + " tasks on one of the " +
                           std::to_string(gpus) + " GPUs: drop the count (--pack-gpus takes " +
                           "Slurm's binding as it is), or drop " + b->option()),
