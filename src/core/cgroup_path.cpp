@@ -84,6 +84,43 @@ Status task_limit_allowed(std::string_view task, std::string_view stepd) {
   return Ok{};
 }
 
+std::string step_dir_name(std::uint32_t step_id) {
+  switch (step_id) {
+    case 0xfffffffbU:
+      return "step_batch";
+    case 0xfffffffcU:
+      return "step_extern";
+    case 0xfffffffaU:
+      return "step_interactive";
+    default:
+      return "step_" + std::to_string(step_id);
+  }
+}
+
+std::optional<std::string> helper_cgroup(const CgroupPath& stepd, std::string_view step_dir) {
+  if (step_dir.rfind("step_", 0) != 0 || step_dir.find('/') != std::string_view::npos)
+    return std::nullopt;
+  if (stepd.v2) {
+    const auto step = step_cgroup(stepd.path);
+    if (!step) return std::nullopt;
+    return step->step + "/user/" + std::string(kHelperCgroup);
+  }
+  // v1: the job's freezer cgroup (Slurm keeps slurmstepd there), or a step's when a site put it
+  // there.
+  if (const auto step = step_cgroup(stepd.path))
+    return step->job + "/" + std::string(step_dir) + "/" + std::string(kHelperCgroup);
+  const auto slash = stepd.path.rfind('/');
+  if (slash == std::string::npos ||
+      !job_cgroup_name(std::string_view(stepd.path).substr(slash + 1)))
+    return std::nullopt;
+  return stepd.path + "/" + std::string(step_dir) + "/" + std::string(kHelperCgroup);
+}
+
+bool job_task_cgroup(std::string_view rel, bool v2) {
+  // A task's own sub-cgroups (a container runtime's, say) stay the task's.
+  return v2 ? rel.rfind("user/task_", 0) == 0 : rel.empty();
+}
+
 bool strictly_below(std::string_view child, std::string_view parent) {
   for (auto p : {child, parent}) {
     if (p.empty() || p.front() != '/' || p.find("/../") != std::string_view::npos ||

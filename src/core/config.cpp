@@ -80,11 +80,16 @@ Setter path_field(std::string Config::*field, bool may_be_empty) {
   };
 }
 
+// A program root's context starts (as the job's user): an absolute path, or a bare name only
+// where the admin writes one, which is then looked up in the job's PATH.
 Setter program_field(std::string Config::*field) {
   return [field](Config& c, std::string_view key, std::string_view v) -> Status {
-    if (v.empty() || v.find_first_of(" \t") != std::string_view::npos) {
+    const bool path = v.find('/') != std::string_view::npos;
+    if (v.empty() || v.find_first_of(" \t") != std::string_view::npos ||
+        (path && (v.front() != '/' || v.find("/../") != std::string_view::npos)) || v == "." ||
+        v == "..") {
       return fail(std::string(key) + "=" + std::string(v) +
-                  ": expected a program name or absolute path");
+                  ": expected an absolute path (or a bare name, to look it up in the job's PATH)");
     }
     c.*field = std::string(v);
     return Ok{};

@@ -38,4 +38,36 @@ std::optional<uid_t> parse_status_uid(std::string_view text) {
   return std::nullopt;
 }
 
+std::vector<std::string> unix_socket_paths(std::string_view text,
+                                           const std::vector<unsigned long long>& inodes) {
+  std::vector<std::string> out;
+  for (auto line : text::split(text, '\n')) {
+    std::vector<std::string_view> f;
+    for (auto w : text::split(text::trim(line), ' ')) {
+      if (!w.empty()) f.push_back(w);
+    }
+    if (f.size() < 8) continue;  // the header, or a socket without a path
+    auto inode = text::parse_int(f[6], 0, INT64_MAX);
+    if (!inode) continue;
+    for (unsigned long long i : inodes) {
+      if (i == static_cast<unsigned long long>(*inode)) out.emplace_back(f[7]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> stepd_socket_node(std::string_view path, std::uint32_t job,
+                                             std::uint32_t step) {
+  const auto slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::string tail = "_" + std::to_string(job) + "." + std::to_string(step);
+  auto at = base.rfind(tail);
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  std::string_view rest = base.substr(at + tail.size());
+  // A heterogeneous component's ".<n>", else nothing.
+  if (!rest.empty() && (rest[0] != '.' || !text::parse_int(rest.substr(1), 0, UINT32_MAX)))
+    return std::nullopt;
+  return std::string(base.substr(0, at));
+}
+
 }  // namespace gracepack

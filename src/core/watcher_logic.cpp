@@ -1,5 +1,7 @@
 #include "gracepack/core/watcher_logic.hpp"
 
+#include "gracepack/core/cgroup_path.hpp"
+
 namespace gracepack {
 
 std::optional<ProcessInfo> find_placeholder(const std::vector<ProcessInfo>& extern_step) {
@@ -19,6 +21,7 @@ std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_proc
     const bool batch = p.step == "step_batch";
     const bool srun_step = p.step.rfind("step_", 0) == 0 && p.step != "step_extern" && !batch;
     if (!batch && !(scope.other_steps && srun_step)) continue;
+    if (!job_task_cgroup(p.cgroup, scope.v2)) continue;
     if (p.pid == scope.self || p.uid != scope.uid) continue;
     if (p.comm == "slurmstepd" || p.comm == "srun" || p.comm == "gracepack-watch") continue;
     const bool shell =

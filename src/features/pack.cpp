@@ -1,5 +1,6 @@
 #include "gracepack/features/pack.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "gracepack/core/slurm_gpu_binding.hpp"
@@ -48,7 +49,10 @@ Result<TaskView> task_view(const Step& sp) {
                   sp.getenv("SLURMD_TRES_BIND").value_or(""), step_gpu_ids(sp.env()), *cpus};
 }
 
-os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& node) {
+// Every helper of the step (the daemon, its clients, nvidia-smi) runs in the step's helper
+// cgroup, so that whatever it leaves behind ends with the step; none starts where there is none.
+os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& node,
+                      const os::HelperCgroup& helpers) {
   const auto job = sp.job_id(), step = sp.step_id();
   const os::MpsRequest r{config.mps_control,
                          config.nvidia_smi,
@@ -56,7 +60,8 @@ os::StepMps start_mps(const Step& sp, const Config& config, const NodeFacts& nod
                          sp.uid().value_or(0),
                          sp.gid().value_or(0),
                          std::to_string(job.value_or(0)) + "." + std::to_string(step.value_or(0)),
-                         node.gpus.front().id};
+                         node.gpus.front().id,
+                         helpers.dir};
   os::StepMps mps = os::start_step_mps(r);
   if (!mps.daemon) sp.log_error("--pack-gpus: MPS: " + mps.note + "; GPU shares are advisory");
   return mps;
@@ -83,25 +88,36 @@ Status Pack::on(Hook hook, const Step& sp, const Config& config) {
   if (hook == Hook::TaskPostFork) limit_task(sp);
   if (hook == Hook::TaskInit) return start_task(sp, config);
   if (hook == Hook::TaskExit) task_exited(sp);
-  if (hook == Hook::Exit) stop_mps(sp);
+  if (hook == Hook::Exit) {
+    stop_mps(sp);
+    end_helpers(sp);
+  }
   return Ok{};
 }
 
-// The MPS daemon goes with the step's last task on this node, not at slurm_spank_exit: on
-// cgroup v2 it lives in the step's slurm/ cgroup beside slurmstepd, which Slurm's final SIGKILL
-// (cgroup.kill of user/) does not reach but whose emptiness slurmstepd waits for before it calls
-// slurm_spank_exit; a daemon still there holds the step until UnkillableStepTimeout and then
-// Slurm drains the node.
+// The MPS daemon and everything the step's helpers started go with the step's last task on this
+// node, not at slurm_spank_exit: Slurm removes the step's cgroups before that hook (v2: and waits
+// for the step to empty before it), and a helper cgroup still populated would keep them.
 void Pack::task_exited(const Step& sp) {
   auto* p = std::get_if<Packed>(&state_);
-  if (!p || !p->mps.daemon) return;
+  if (!p || (!p->mps.daemon && p->helpers.dir.empty())) return;
   const std::uint32_t tasks = sp.local_task_count().value_or(p->step.node.tasks);
   if (++p->tasks_exited < tasks) return;
-  if (p->mps.daemon->owned_here()) {
+  if (p->mps.daemon && p->mps.daemon->owned_here()) {
     stop_mps(sp);
-  } else {
+  } else if (p->mps.daemon) {
     p->mps.daemon->ask_to_quit();  // slurmstepd's own process reaps it at slurm_spank_exit
   }
+  // Whatever the helpers left (an MPS server, a detached descendant) goes now: Slurm removes the
+  // step's cgroups before slurm_spank_exit and cannot remove one that still holds gracepack's.
+  end_helpers(sp);
+}
+
+void Pack::end_helpers(const Step& sp) {
+  auto* p = std::get_if<Packed>(&state_);
+  if (!p || p->helpers.dir.empty()) return;
+  if (auto st = os::end_helpers(p->helpers, std::chrono::seconds(5)); !st)
+    sp.log_error("--pack-gpus: " + st.error().message);
 }
 
 void Pack::stop_mps(const Step& sp) {
@@ -130,9 +146,18 @@ void Pack::plan_step(const Step& sp, const Config& config) {
     state_ = PackFailed{fail(step.error().message + " (on node " + node_name + ")")};
     return;
   }
-  Packed p{vars, node_name, std::move(*step), {}};
+  Packed p{vars, node_name, std::move(*step), {}, {}};
   // Slurm's own binding may still put several tasks on a GPU where the request does not fit.
-  if (p.step.shares_gpus() && config.mps) p.mps = start_mps(sp, config, p.step.node);
+  if (p.step.shares_gpus() && config.mps) {
+    auto helpers = sp.helper_cgroup();
+    if (helpers) {
+      p.helpers = *helpers;
+      p.mps = start_mps(sp, config, p.step.node, p.helpers);
+    } else {
+      p.mps.note = "no cgroup for its helpers: " + helpers.error().message;
+      sp.log_error("--pack-gpus: MPS: " + p.mps.note + "; GPU shares are advisory");
+    }
+  }
   sp.log_verbose("--pack-gpus planned " + std::to_string(p.step.node.tasks) + " tasks on " +
                  node_name);
   state_ = std::move(p);

@@ -1,7 +1,5 @@
 #include "gracepack/features/plugin.hpp"
 
-#include "gracepack/slurm/hostlist.hpp"
-
 namespace gracepack::features {
 
 const char* to_string(Hook h) noexcept {
@@ -43,16 +41,11 @@ bool Step::is_step(StepKind kind) const {
 }
 
 std::string node_name(const Step& sp) {
-  std::optional<std::string> name;
-  if (sp.is_step(StepKind::Batch)) {
-    name = sp.getenv("HOSTNAME");
-  } else if (sp.remote()) {
-    auto index = sp.node_index();
-    auto list = sp.getenv("SLURM_STEP_NODELIST");
-    if (!list) list = sp.getenv("SLURM_JOB_NODELIST");
-    if (index && list) name = slurm::nth_host(*list, *index);
-  }
-  if (!name || name->empty()) name = sp.getenv("SLURMD_NODENAME");
+  std::optional<std::string> name = sp.stepd_node_name();
+  // The batch step's HOSTNAME is slurmstepd's too: set to its node's name before any plugin runs.
+  if (!name && sp.is_step(StepKind::Batch)) name = sp.getenv("HOSTNAME");
+  // The job epilog runs in slurmd's environment, where SLURMD_NODENAME is slurmd's.
+  if (!name && sp.context() == Context::JobScript) name = sp.getenv("SLURMD_NODENAME");
   return name && !name->empty() ? *name : "this node";
 }
 

@@ -1,6 +1,7 @@
 #include "gracepack/os/mps_daemon.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,7 @@ SpawnOptions as_user(const MpsRuntime& rt, std::vector<std::string> argv,
   o.argv = std::move(argv);
   o.env = std::move(env);
   o.as = RunAs{rt.uid, rt.gid, {}};
+  o.cgroup = rt.cgroup;
   return o;
 }
 
@@ -57,7 +59,9 @@ Result<MpsDaemon> MpsDaemon::start(const MpsRuntime& rt, const std::string& tag)
   // Ready when a client gets an answer; the real daemon takes a moment to open its pipe.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (d.daemon_.wait_for(std::chrono::milliseconds(0))) {
+    if (auto status = d.daemon_.wait_for(std::chrono::milliseconds(0))) {
+      if (WIFEXITED(*status) && WEXITSTATUS(*status) == 125)
+        return fail("cannot place " + rt.control + " in the step's helper cgroup " + rt.cgroup);
       return fail(rt.control + " -f exited at once; see its log in " + d.share_.log_dir);
     }
     SpawnOptions probe = as_user(rt, {rt.control}, env);
@@ -112,7 +116,7 @@ StepMps start_step_mps(const MpsRequest& r) {
     out.note = "MPS control program '" + r.control + "' not found";
     return out;
   }
-  const MpsRuntime rt{*control, {"PATH=" + r.path, "HOME=/tmp"}, r.uid, r.gid};
+  const MpsRuntime rt{*control, {"PATH=" + r.path, "HOME=/tmp"}, r.uid, r.gid, r.cgroup};
   auto daemon = MpsDaemon::start(rt, r.tag);
   if (!daemon) {
     out.note = daemon.error().message;

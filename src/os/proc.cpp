@@ -19,8 +19,8 @@ std::optional<ProcStat> stat_of(pid_t pid, const std::string& proc_root) {
   return text ? parse_proc_stat(*text) : std::nullopt;
 }
 
-void collect(const std::string& dir, const std::string& step, const std::string& proc_root,
-             int depth, std::vector<ProcessInfo>& out) {
+void collect(const std::string& dir, const std::string& rel, const std::string& step,
+             const std::string& proc_root, int depth, std::vector<ProcessInfo>& out) {
   if (depth > 16) return;
   if (auto procs = read_file(dir + "/cgroup.procs")) {
     for (auto line : text::split(*procs, '\n')) {
@@ -28,6 +28,7 @@ void collect(const std::string& dir, const std::string& step, const std::string&
       if (!pid) continue;
       if (auto p = read_process(static_cast<pid_t>(*pid), proc_root)) {
         p->step = step;
+        p->cgroup = rel;
         out.push_back(std::move(*p));
       }
     }
@@ -38,7 +39,8 @@ void collect(const std::string& dir, const std::string& step, const std::string&
       if (e->d_type == DT_DIR && e->d_name[0] != '.') subs.emplace_back(e->d_name);
     }
     ::closedir(d);
-    for (const auto& s : subs) collect(dir + "/" + s, step, proc_root, depth + 1, out);
+    for (const auto& s : subs)
+      collect(dir + "/" + s, rel.empty() ? s : rel + "/" + s, step, proc_root, depth + 1, out);
   }
 }
 
@@ -65,7 +67,7 @@ std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root)
 std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string& step,
                                       const std::string& proc_root) {
   std::vector<ProcessInfo> out;
-  collect(dir, step, proc_root, 0, out);
+  collect(dir, "", step, proc_root, 0, out);
   return out;
 }
 
@@ -77,6 +79,31 @@ Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root) 
   auto now = stat_of(p.pid, proc_root);
   if (!now || now->start != p.start) return fail("process " + std::to_string(p.pid) + " is gone");
   return fd;
+}
+
+std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step,
+                                           const std::string& proc_root) {
+  std::vector<unsigned long long> inodes;
+  const std::string fds = proc_root + "/self/fd";
+  if (DIR* d = ::opendir(fds.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      char target[64];
+      const std::string link = fds + "/" + e->d_name;
+      const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+      if (n <= 0) continue;
+      const std::string_view t(target, static_cast<std::size_t>(n));
+      if (t.rfind("socket:[", 0) != 0 || t.back() != ']') continue;
+      if (auto i = text::parse_int(t.substr(8, t.size() - 9), 0, INT64_MAX))
+        inodes.push_back(static_cast<unsigned long long>(*i));
+    }
+    ::closedir(d);
+  }
+  auto sockets = read_file(proc_root + "/self/net/unix");
+  if (inodes.empty() || !sockets) return std::nullopt;
+  for (const std::string& path : unix_socket_paths(*sockets, inodes)) {
+    if (auto node = stepd_socket_node(path, job, step)) return node;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> own_arguments() {

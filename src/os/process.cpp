@@ -81,6 +81,8 @@ struct Prepared {
   std::vector<std::string> argv_store, env_store;
   std::vector<char*> argv, envp;
   std::vector<gid_t> groups;
+  std::string cgroup_procs;
+  int close_from = 3;  // the first descriptor the program must not have
   const SpawnOptions* o = nullptr;
 };
 
@@ -94,7 +96,56 @@ Prepared prepare(const SpawnOptions& o) {
   for (auto& e : p.env_store) p.envp.push_back(e.data());
   p.envp.push_back(nullptr);
   if (o.as) p.groups = o.as->groups;
+  if (!o.cgroup.empty()) p.cgroup_procs = o.cgroup + "/cgroup.procs";
+  p.close_from = 3 + static_cast<int>(o.pass_fds.size());
   return p;
+}
+
+// The child joins its cgroup as root: slurmstepd runs user_init with the user's effective uid
+// and root's real one, which the child takes back for the mkdir and the write alone.
+bool join_cgroup(const Prepared& p) {
+  const uid_t euid = ::geteuid();
+  const bool regain = euid != 0 && ::getuid() == 0;
+  if (regain && ::setresuid(static_cast<uid_t>(-1), 0, static_cast<uid_t>(-1)) != 0) return false;
+  bool ok = false;
+  if (::mkdir(p.o->cgroup.c_str(), 0755) == 0 || errno == EEXIST) {
+    const int fd = ::open(p.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ok = ::write(fd, "0", 1) == 1;
+      ::close(fd);
+    }
+  }
+  if (regain && ::setresuid(static_cast<uid_t>(-1), euid, static_cast<uid_t>(-1)) != 0)
+    return false;
+  return ok;
+}
+
+// Puts the descriptors to hand over at 3, 4, ...: first above every target, so that moving one
+// never overwrites another that is still to move.
+bool place_fds(const SpawnOptions& o) {
+  const int n = static_cast<int>(o.pass_fds.size());
+  int high[16];
+  if (n > 16) return false;
+  for (int k = 0; k < n; ++k) {
+    high[k] = ::fcntl(o.pass_fds[static_cast<std::size_t>(k)], F_DUPFD_CLOEXEC, 3 + n);
+    if (high[k] < 0) return false;
+  }
+  for (int k = 0; k < n; ++k) {
+    if (::dup2(high[k], 3 + k) != 3 + k) return false;  // dup2 clears close-on-exec
+  }
+  return true;
+}
+
+// Closes every descriptor from `first` on: close_range where the kernel has it (5.9), else one
+// by one up to the descriptor limit.
+void close_from(int first) {
+  if (::syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, 0U) == 0) return;
+  rlimit rl{};
+  long top = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                 ? static_cast<long>(rl.rlim_cur)
+                 : 65536;
+  if (top > (1L << 20)) top = 1L << 20;
+  for (long fd = first; fd < top; ++fd) ::close(static_cast<int>(fd));
 }
 
 [[noreturn]] void exec_child(const Prepared& p, int stdin_fd) {
@@ -118,9 +169,13 @@ Prepared prepare(const SpawnOptions& o) {
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // Nothing but 0-2 reaches the program: no descriptor of Slurm's or of the caller's.
-  ::syscall(SYS_close_range, 3U, ~0U, 0U);
+  // Nothing but 0-2 (and what is handed over) reaches the program: no descriptor of Slurm's or
+  // of the caller's.
+  if (!o.pass_fds.empty() && !place_fds(o)) _exit(126);
+  close_from(p.close_from);
   ::setpgid(0, 0);  // its own process group: a signal to the step's group does not reach it twice
+  // In its cgroup before it can start anything: its descendants stay there too.
+  if (!o.cgroup.empty() && !join_cgroup(p)) _exit(125);
   if (o.as) {
     const bool root = ::geteuid() == 0;
     if (root) {
@@ -166,6 +221,7 @@ void write_ignoring_sigpipe(int fd, const std::string& text) {
 
 Result<Child> spawn(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
+  if (o.pass_fds.size() > 16) return fail("too many descriptors to hand over");
   if (o.as && o.as->uid != 0 && o.as->gid == 0)
     return fail("a user's child needs the user's group");
   const Prepared p = prepare(o);
@@ -190,6 +246,7 @@ Result<Child> spawn(const SpawnOptions& o) {
 
 Result<pid_t> spawn_detached(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("nothing to run");
+  if (o.pass_fds.size() > 16) return fail("too many descriptors to hand over");
   if (o.as && o.as->uid != 0 && o.as->gid == 0)
     return fail("a user's child needs the user's group");
   const Prepared p = prepare(o);

@@ -9,6 +9,9 @@ extern "C" {
 #include <slurm/slurm.h>
 }
 
+#include "gracepack/core/cgroup_path.hpp"
+#include "gracepack/os/proc.hpp"
+
 namespace gracepack::spank {
 
 template <class T>
@@ -92,6 +95,23 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> SpankStep::array_ids() co
   auto task = item<std::uint32_t>(S_JOB_ARRAY_TASK_ID, "the array task id");
   if (!array || !task || *array == 0) return std::nullopt;
   return std::pair{*array, *task};
+}
+
+Result<std::uint32_t> SpankStep::restart_count() const {
+  return item<std::uint32_t>(S_SLURM_RESTART_COUNT, "the job's restart count");
+}
+
+Result<os::HelperCgroup> SpankStep::helper_cgroup() const {
+  auto step = step_id();
+  if (!step) return step.error();
+  return os::helper_cgroup_of_step(step_dir_name(*step));
+}
+
+std::optional<std::string> SpankStep::stepd_node_name() const {
+  auto job = job_id();
+  auto step = step_id();
+  if (context() != Context::Remote || !job || !step) return std::nullopt;
+  return os::stepd_node_name(*job, *step);
 }
 
 Status SpankStep::register_option(const std::string& name) const {

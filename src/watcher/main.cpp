@@ -169,6 +169,7 @@ class Watcher {
     scope.notify_shell = a_.notify_shell;
     // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
     scope.other_steps = a_.request.signal != SIGTERM;
+    scope.v2 = cg_.v2;
     unsigned count = 0;
     for (const ProcessInfo& p : signal_targets(processes, scope)) {
       auto fd = os::open_pidfd(p);

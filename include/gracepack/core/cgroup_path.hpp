@@ -1,6 +1,7 @@
 // Cgroup membership as /proc/<pid>/cgroup states it (pure parsing; the I/O is in os/).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,23 @@ struct StepCgroup {
   std::string step;
 };
 std::optional<StepCgroup> step_cgroup(std::string_view path);
+
+// The directory Slurm names after a step: step_batch, step_extern, step_interactive, step_<id>.
+std::string step_dir_name(std::uint32_t step_id);
+
+// Where gracepack keeps the helpers it starts inside a step (the MPS control daemon and its
+// clients, nvidia-smi, rm), as a path in the proctrack hierarchy, from slurmstepd's own place
+// there: on v2 slurmstepd sits in <step>/slurm and the helpers go to <step>/user/gracepack, below
+// user/, which Slurm's final cgroup.kill reaches; on v1 Slurm keeps slurmstepd in the job's
+// freezer cgroup and the helpers go to <job>/<step_dir>/gracepack. nullopt outside a job.
+std::optional<std::string> helper_cgroup(const CgroupPath& stepd, std::string_view step_dir);
+inline constexpr std::string_view kHelperCgroup = "gracepack";
+
+// Whether a process found at `rel` below a step's directory in the proctrack hierarchy is one
+// of the job's own (a task or its descendant) and not Slurm's or gracepack's helper: v2 below
+// user/task_*, never slurm/ (slurmstepd) nor user/gracepack; v1 the step's directory itself (its
+// only sub-cgroup is gracepack's).
+bool job_task_cgroup(std::string_view rel, bool v2);
 
 // True when `child` is strictly below `parent` (both cgroup paths, no "..", no "//").
 bool strictly_below(std::string_view child, std::string_view parent);

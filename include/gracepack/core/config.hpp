@@ -25,11 +25,13 @@ struct Config {
   unsigned ctld_wait = 120;  // seconds the epilog keeps trying while slurmctld does not answer
 
   // --pack-gpus
-  std::uint64_t min_task_memory = 0;                    // refuse plans below this per task
-  std::map<std::string, std::vector<int>> gpu_cpus;     // GPU id -> nearby CPUs, overrides sysfs
-  bool mps = false;                                     // share GPUs through NVIDIA MPS
-  std::string mps_control = "nvidia-cuda-mps-control";  // the MPS control program
-  std::string nvidia_smi = "nvidia-smi";                // reads one GPU's memory for MPS limits
+  std::uint64_t min_task_memory = 0;                 // refuse plans below this per task
+  std::map<std::string, std::vector<int>> gpu_cpus;  // GPU id -> nearby CPUs, overrides sysfs
+  bool mps = false;                                  // share GPUs through NVIDIA MPS
+  // Programs slurmstepd starts as the job's user: absolute paths unless the admin writes a bare
+  // name (then the job's PATH finds it).
+  std::string mps_control = "/usr/bin/nvidia-cuda-mps-control";  // the MPS control program
+  std::string nvidia_smi = "/usr/bin/nvidia-smi";  // reads one GPU's memory for MPS limits
 };
 
 // Parses `key=value` words. An unknown key, a repeated key or a bad value is an error that names

@@ -21,7 +21,8 @@ struct ProcessInfo {
   uid_t uid = 0;
   std::string comm;
   std::string parent_comm;
-  std::string step;  // the step cgroup it lives in: "step_batch", "step_extern", "step_0"
+  std::string step;    // the step cgroup it lives in: "step_batch", "step_extern", "step_0"
+  std::string cgroup;  // its cgroup below the step's: "user/task_0" (v2), "" (v1), "slurm"
   unsigned long long start = 0;  // start time in clock ticks (/proc/<pid>/stat), against pid reuse
   bool operator==(const ProcessInfo&) const = default;
 };
@@ -39,12 +40,14 @@ struct SignalScope {
   uid_t uid = 0;              // the job's user
   bool notify_shell = false;  // the admin asked to signal the batch shell too
   bool other_steps = false;   // srun steps too (the notice signal is not Slurm's SIGTERM)
+  bool v2 = false;            // the cgroup hierarchy the processes were found in
 };
 
-// The processes that get the notice signal: the job user's processes in the batch step (and the
-// srun steps with other_steps), never the batch shell unless notify_shell (it is the direct child
-// of the batch slurmstepd, whoever started the watcher), srun clients, Slurm's processes or a
-// watcher.
+// The processes that get the notice signal: the job user's processes in the task cgroups of the
+// batch step (and of the srun steps with other_steps), never slurmstepd's own cgroup or
+// gracepack's helpers (an MPS daemon: core::job_task_cgroup), never the batch shell unless
+// notify_shell (it is the direct child of the batch slurmstepd, whoever started the watcher),
+// srun clients, Slurm's processes or a watcher.
 std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_processes,
                                         const SignalScope& scope);
 

@@ -21,7 +21,8 @@ struct Packed {  // the step's plan on this node
   GpuVariables vars;
   std::string node_name;
   StepPlan step;
-  os::StepMps mps;  // the daemon when it answered (shares enforced), else why not
+  os::StepMps mps;           // the daemon when it answered (shares enforced), else why not
+  os::HelperCgroup helpers;  // where the daemon and every helper of the step run
   std::uint32_t tasks_exited = 0;
 };
 
@@ -41,6 +42,7 @@ class Pack : public Feature {
   Status set_task_environment(const Step& sp, const Packed& p, const TaskPlacement& place) const;
   void task_exited(const Step& sp);
   void stop_mps(const Step& sp);
+  void end_helpers(const Step& sp);
 
   std::optional<PackRequest> request_;
   std::variant<std::monostate, PackFailed, Packed> state_;

@@ -11,6 +11,7 @@
 
 #include "gracepack/core/pack_env.hpp"
 #include "gracepack/core/result.hpp"
+#include "gracepack/os/helper_cgroup.hpp"
 
 namespace gracepack::features {
 
@@ -45,6 +46,13 @@ class Step {
   virtual Result<int> task_exit_status() const = 0;
   virtual Result<std::uint64_t> step_alloc_mem_bytes() const = 0;
   virtual std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const = 0;
+  virtual Result<std::uint32_t> restart_count() const = 0;  // Slurm's, not the environment's
+
+  // Facts of the slurmstepd process itself, which the job cannot choose: the cgroup where the
+  // helpers gracepack starts in this step must go (a fake may give one without a directory:
+  // helpers then stay where they start), and this node's name as slurmstepd was given it.
+  virtual Result<os::HelperCgroup> helper_cgroup() const = 0;
+  virtual std::optional<std::string> stepd_node_name() const = 0;
 
   // The user's options: registered with Slurm by name; in the job prolog/epilog read there ("" when
   // given without a value, nullopt when not given).

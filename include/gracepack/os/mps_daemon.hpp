@@ -21,6 +21,7 @@ struct MpsRuntime {
   std::vector<std::string> base_env;  // PATH etc. for the daemon and its clients
   uid_t uid = 0;
   gid_t gid = 0;
+  std::string cgroup;  // the step's helper cgroup (os/helper_cgroup.hpp) every process joins
 };
 
 class MpsDaemon {
@@ -60,13 +61,15 @@ Status mps_reachable(const MpsShare& share);
 
 // A step's MPS daemon as gracepack wants it, started from what the admin and Slurm said.
 struct MpsRequest {
-  std::string control;  // mps_control: a program name (looked up in path) or a path
-  std::string smi;      // nvidia_smi, likewise: reads one GPU's memory for the pinned limit
-  std::string path;     // the job's PATH
+  std::string
+      control;       // mps_control: an absolute path, or a name the admin lets the job's PATH find
+  std::string smi;   // nvidia_smi, likewise: reads one GPU's memory for the pinned limit
+  std::string path;  // the job's PATH
   uid_t uid = 0;
   gid_t gid = 0;
-  std::string tag;  // "JOB.STEP", in the private directory's name
-  std::string gpu;  // one of the step's GPUs, for nvidia-smi
+  std::string tag;     // "JOB.STEP", in the private directory's name
+  std::string gpu;     // one of the step's GPUs, for nvidia-smi
+  std::string cgroup;  // the step's helper cgroup: the daemon, its clients and nvidia-smi join it
 };
 struct StepMps {
   std::optional<MpsDaemon> daemon;  // running and answering

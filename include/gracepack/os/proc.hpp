@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,12 @@ std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string&
 // A pidfd on exactly the process `p` describes (same start time), or an error when it is gone.
 Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root = "/proc");
 Status signal_pidfd(const UniqueFd& fd, int sig);
+
+// In slurmstepd: this node's name as slurmd gave it to slurmstepd, read from the name of the
+// step's socket that this process holds open (<SlurmdSpoolDir>/<node>_<job>.<step>), which no
+// job can choose; nullopt when there is none.
+std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step,
+                                           const std::string& proc_root = "/proc");
 
 // This process's arguments after the program's name (/proc/self/cmdline).
 std::vector<std::string> own_arguments();

@@ -1,7 +1,8 @@
 // Child processes that gracepack starts: spawned with an explicit environment and, as another
 // user, with that user's credentials only (groups set first, no capability in any set, no new
-// privileges on exec), only descriptors 0-2 open; owned by a Child that kills and reaps it if
-// nobody else did. Only processes started here are ever signalled, by their pid.
+// privileges on exec), only descriptors 0-2 open (and those handed over on purpose); owned by a
+// Child that kills and reaps it if nobody else did. Only processes started here are ever signalled,
+// by their pid.
 #pragma once
 
 #include <sys/types.h>
@@ -31,6 +32,12 @@ struct SpawnOptions {
   std::string stdin_text;         // written to the child's stdin, which is then closed
   int stdout_fd = -1;             // the child's stdout (default /dev/null)
   bool keep_stderr = false;       // inherit stderr (e.g. the job's) instead of /dev/null
+  // A cgroup directory the child joins before it runs anything (created when missing); a child
+  // that cannot join it exits 125 without running the program. Root's, so the caller is root or
+  // keeps root's real uid (slurmstepd in user_init), which the child takes back for this alone.
+  std::string cgroup;
+  // Descriptors handed to the program as 3, 4, ... in this order; every other one is closed.
+  std::vector<int> pass_fds;
 };
 
 class Child {

@@ -54,7 +54,7 @@ TEST(Config, DescribeShowsValuesInForce) {
       "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
       "ctld_wait=120 notify_shell=off state_dir=/run/gracepack pack_gpus=off preempt_requeue=on "
       "min_task_mem=0 mps=off "
-      "mps_control=nvidia-cuda-mps-control nvidia_smi=nvidia-smi");
+      "mps_control=/usr/bin/nvidia-cuda-mps-control nvidia_smi=/usr/bin/nvidia-smi");
 }
 
 TEST(Config, StateDirPerNode) {
@@ -79,13 +79,27 @@ TEST(Config, PackingKeys) {
 }
 
 TEST(Config, BadPackingValues) {
-  for (const char* arg : {"min_task_mem=lots", "gpu_cpus=0", "gpu_cpus=0:x", "gpu_cpus=:1",
-                          "gpu_cpus=0:1;0:2", "mps=maybe", "mps_control="}) {
+  for (const char* arg :
+       {"min_task_mem=lots", "gpu_cpus=0", "gpu_cpus=0:x", "gpu_cpus=:1", "gpu_cpus=0:1;0:2",
+        "mps=maybe", "mps_control=", "mps_control=bin/mps", "nvidia_smi=./nvidia-smi",
+        "mps_control=/opt/../bin/mps", "nvidia_smi=.."}) {
     auto c = parse_config({arg});
     ASSERT_FALSE(c.ok()) << arg;
     const std::string key(arg, std::string(arg).find('='));
     EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
   }
+}
+
+// Issue 16 item 1: slurmstepd starts the MPS programs from absolute paths unless the admin
+// writes a bare name, which is then looked up in the job's PATH.
+TEST(Config, HelperProgramsAreAbsoluteUnlessTheAdminWritesAName) {
+  const Config d;
+  EXPECT_EQ(d.mps_control, "/usr/bin/nvidia-cuda-mps-control");
+  EXPECT_EQ(d.nvidia_smi, "/usr/bin/nvidia-smi");
+  auto c = parse_config({"mps_control=nvidia-cuda-mps-control", "nvidia_smi=/opt/cuda/nvidia-smi"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->mps_control, "nvidia-cuda-mps-control");
+  EXPECT_EQ(c->nvidia_smi, "/opt/cuda/nvidia-smi");
 }
 
 TEST(Config, PreemptionKeys) {

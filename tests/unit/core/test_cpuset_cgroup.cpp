@@ -73,11 +73,43 @@ TEST(TaskLimit, AllowedOnlyForTheStepsTasks) {
   EXPECT_TRUE(task_limit_allowed("/a/job_5/step_0/task_1", "/a/job_5/step_0").ok());  // v1
   EXPECT_TRUE(task_limit_allowed("/s/job_5/step_0/user/task_1", "/s/job_5/step_0/slurm").ok());
   EXPECT_TRUE(
-      task_limit_allowed("/s/s39XM8MSE2QC00/step_0/user/task_0", "/s/s39XM8MSE2QC00/step_0/slurm").ok());
+      task_limit_allowed("/s/s39XM8MSE2QC00/step_0/user/task_0", "/s/s39XM8MSE2QC00/step_0/slurm")
+          .ok());
   EXPECT_FALSE(task_limit_allowed("/s/job_5/step_0/slurm", "/s/job_5/step_0/slurm").ok());
   EXPECT_FALSE(task_limit_allowed("/s/job_5/step_1/user/task_0", "/s/job_5/step_0/slurm").ok());
   EXPECT_FALSE(task_limit_allowed("/s/job_6/step_0/user/task_0", "/s/job_5/step_0/slurm").ok());
   EXPECT_FALSE(task_limit_allowed("/a/job_5/step_0", "/a/job_5/step_0").ok());
-  EXPECT_FALSE(task_limit_allowed("/a/job_5/step_0/../../job_6/step_0/task_0", "/a/job_5/step_0").ok());
+  EXPECT_FALSE(
+      task_limit_allowed("/a/job_5/step_0/../../job_6/step_0/task_0", "/a/job_5/step_0").ok());
   EXPECT_FALSE(task_limit_allowed("/user.slice/x", "/a/job_5/step_0").ok());
+}
+
+TEST(HelperCgroup, BelowUserOnV2AndInTheStepsFreezerOnV1) {
+  EXPECT_EQ(step_dir_name(0xfffffffbU), "step_batch");
+  EXPECT_EQ(step_dir_name(0xfffffffcU), "step_extern");
+  EXPECT_EQ(step_dir_name(3), "step_3");
+  // v2: slurmstepd in <step>/slurm; the helpers below user/, where Slurm's cgroup.kill reaches.
+  EXPECT_EQ(helper_cgroup({true, "/system.slice/n_slurmstepd.scope/job_7/step_0/slurm"}, "step_0"),
+            "/system.slice/n_slurmstepd.scope/job_7/step_0/user/gracepack");
+  EXPECT_EQ(helper_cgroup({true, "/s/s39XM8MSE2QC00/step_2/slurm"}, "step_2"),
+            "/s/s39XM8MSE2QC00/step_2/user/gracepack");
+  // v1: Slurm keeps slurmstepd in the job's freezer cgroup (measured on 22.05).
+  EXPECT_EQ(helper_cgroup({false, "/slurm_n/uid_1001/job_5"}, "step_0"),
+            "/slurm_n/uid_1001/job_5/step_0/gracepack");
+  EXPECT_EQ(helper_cgroup({false, "/slurm_n/uid_1001/job_5/step_0"}, "step_0"),
+            "/slurm_n/uid_1001/job_5/step_0/gracepack");
+  EXPECT_FALSE(helper_cgroup({false, "/user.slice"}, "step_0").has_value());
+  EXPECT_FALSE(helper_cgroup({true, "/"}, "step_0").has_value());
+  EXPECT_FALSE(helper_cgroup({false, "/slurm_n/uid_1/job_5"}, "step_0/../x").has_value());
+  EXPECT_FALSE(helper_cgroup({false, "/slurm_n/uid_1/job_5"}, "../x").has_value());
+}
+
+TEST(HelperCgroup, TheNoticeReachesTasksNotSlurmstepdNorHelpers) {
+  EXPECT_TRUE(job_task_cgroup("user/task_0", true));
+  EXPECT_TRUE(job_task_cgroup("user/task_1/app", true));
+  EXPECT_FALSE(job_task_cgroup("slurm", true));
+  EXPECT_FALSE(job_task_cgroup("user/gracepack", true));
+  EXPECT_FALSE(job_task_cgroup("", true));
+  EXPECT_TRUE(job_task_cgroup("", false));
+  EXPECT_FALSE(job_task_cgroup("gracepack", false));
 }

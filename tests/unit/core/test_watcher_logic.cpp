@@ -72,6 +72,32 @@ TEST(SignalTargets, NeverTheBatchShellUnlessAsked) {
   EXPECT_EQ(pids(signal_targets(job, scope)), (std::vector<pid_t>{11, 12, 20}));
 }
 
+// Issue 16 item 7: the notice goes to the job's tasks, not to the step's MPS daemon (or anything
+// else in gracepack's helper cgroup) nor to what sits beside slurmstepd, on v2 and v1.
+TEST(SignalTargets, NeverSlurmstepdsCgroupNorGracepacksHelpers) {
+  const uid_t u = 1001;
+  auto in = [](ProcessInfo p, std::string cg) {
+    p.cgroup = std::move(cg);
+    return p;
+  };
+  const std::vector<ProcessInfo> v2{
+      in(proc(20, 19, u, "app", "slurmstepd", "step_0"), "user/task_0"),
+      in(proc(21, 20, u, "worker", "app", "step_0"), "user/task_0/inner"),
+      in(proc(22, 19, u, "nvidia-cuda-mps", "slurmstepd", "step_0"), "user/gracepack"),
+      in(proc(23, 22, u, "nvidia-cuda-mps", "nvidia-cuda-mps", "step_0"), "user/gracepack"),
+      in(proc(24, 19, u, "leftover", "slurmstepd", "step_0"), "slurm")};
+  SignalScope scope;
+  scope.uid = u;
+  scope.other_steps = true;
+  scope.v2 = true;
+  EXPECT_EQ(pids(signal_targets(v2, scope)), (std::vector<pid_t>{20, 21}));
+  const std::vector<ProcessInfo> v1{
+      in(proc(20, 19, u, "app", "slurmstepd", "step_0"), ""),
+      in(proc(22, 19, u, "mps", "slurmstepd", "step_0"), "gracepack")};
+  scope.v2 = false;
+  EXPECT_EQ(pids(signal_targets(v1, scope)), (std::vector<pid_t>{20}));
+}
+
 TEST(Wake, DeliverKeepWatchingOrStop) {
   using fakes::job;
   EXPECT_EQ(judge_wake(job(JobState::Running, 100)).verdict, WakeVerdict::Deliver);

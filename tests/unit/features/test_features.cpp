@@ -32,6 +32,7 @@ FakeStep pack_step(std::uint32_t tasks, const std::string& gpus) {
              {"CUDA_VISIBLE_DEVICES", gpus},
              {"HOSTNAME", "n1"},
              {"SLURM_STEP_NODELIST", "n1"}};
+  sp.stepd_node = "n1";
   return sp;
 }
 

@@ -127,17 +127,24 @@ TEST(NodeName, BatchStepTrustsHostnameNotTheSubmittedNodeName) {
   EXPECT_EQ(node_name(sp), "n3");
 }
 
-TEST(NodeName, SrunStepUsesItsIndexInTheStepNodeList) {
+// Issue 16 item 11: the node's name in an srun step is slurmstepd's own; what the step's
+// environment says (srun's node lists, the batch node's SLURMD_NODENAME) is the user's to set.
+TEST(NodeName, SrunStepTakesSlurmstepdsNameNotTheEnvironments) {
   FakeStep sp;
   sp.ctx = Context::Remote;
   sp.step = 1;
   sp.node = 2;
-  // srun copies the batch node's SLURMD_NODENAME into every step: it is not this node.
-  sp.vars = {{"SLURM_STEP_NODELIST", "gpu[01-03]"}, {"SLURMD_NODENAME", "gpu01"}};
+  sp.vars = {{"SLURM_STEP_NODELIST", "evil[01-03]"},
+             {"SLURM_JOB_NODELIST", "evil"},
+             {"SLURMD_NODENAME", "evil01"},
+             {"HOSTNAME", "evil"}};
+  sp.stepd_node = "gpu03";
   EXPECT_EQ(node_name(sp), "gpu03");
-  sp.vars.erase("SLURM_STEP_NODELIST");
-  sp.vars["SLURM_JOB_NODELIST"] = "a,b,c";
-  EXPECT_EQ(node_name(sp), "c");
+  sp.stepd_node.reset();
+  EXPECT_EQ(node_name(sp), "this node");  // never the environment's in an srun step
+  sp.step = testing::kBatchStep;
+  sp.stepd_node = "n2";
+  EXPECT_EQ(node_name(sp), "n2");
 }
 
 TEST(NodeName, EpilogUsesSlurmdsNameAndNeverAnEmptyOne) {
