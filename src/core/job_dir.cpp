@@ -164,7 +164,7 @@ std::string format_watcher_status(const WatcherStatus& s) {
       "run=" + s.run + "\nstate=" + to_string(s.state) + "\nsince=" + t(s.since) + "\n";
   if (s.state == WatchState::Delivered) {
     out += "delivered=" + t(s.delivered) + "\nsignalled=" + std::to_string(s.signalled) +
-           "\npreempt_time=" + t(s.preempt_time) + "\n";
+           "\ntargets=" + std::to_string(s.targets) + "\npreempt_time=" + t(s.preempt_time) + "\n";
     if (s.deadline) out += "deadline=" + t(s.deadline) + "\n";
   }
   if (s.start_time) out += "start_time=" + t(s.start_time) + "\n";
@@ -190,6 +190,7 @@ Result<WatcherStatus> parse_watcher_status(std::string_view text) {
   bool ok = take_num(*kv, "since", kMaxTime, s.since, true) &&
             take_num(*kv, "delivered", kMaxTime, s.delivered, delivered) &&
             take_num(*kv, "signalled", 1000000, s.signalled, delivered) &&
+            take_num(*kv, "targets", 1000000, s.targets, false) &&
             take_num(*kv, "preempt_time", kMaxTime, s.preempt_time, delivered) &&
             take_num(*kv, "deadline", kMaxTime, s.deadline, false) &&
             take_num(*kv, "start_time", kMaxTime, s.start_time, false) &&

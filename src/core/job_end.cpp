@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
+
 namespace gracepack {
 namespace {
 
@@ -184,8 +186,8 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
     return out;
   }
   // slurmctld killed before it saved its state comes back without the preemption; the watcher
-  // read it from slurmctld at grace start. (The file is the user's: forging it can only requeue
-  // the user's own job within the cap, which `scontrol requeue` allows the user anyway.)
+  // read it from slurmctld at grace start. (The status file is root's; only the watcher writes
+  // it, through a descriptor root opened, and the user cannot take that from it.)
   std::string lost;
   const bool delivered = status_for_this_run(f) && f.status->state == WatchState::Delivered;
   if (!job->preempt_time && delivered && f.status->preempt_time &&
@@ -196,11 +198,15 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
         "the watcher read it at grace start";
   }
   const Cause cause = classify(*job);
-  if (delivered) {
+  // A notice is on record only for a run slurmctld (or the watcher's reading of it) shows
+  // preempted, and says how many of the processes meant were signalled.
+  if (delivered && cause == Cause::Preemption) {
     AuditRecord notice = base_record(f, *job, cause);
+    const unsigned sent = f.status->signalled, meant = f.status->targets;
     notice.event = "notice";
-    notice.decision = "notified";
-    notice.reason = "grace period started; the job's processes were signalled";
+    notice.decision = sent < meant ? (sent ? "partly notified" : "not notified") : "notified";
+    notice.reason = "grace period started; " + std::to_string(sent) + " of " +
+                    std::to_string(std::max(sent, meant)) + " processes signalled";
     notice.notice_delivered = f.status->delivered;
     notice.processes_signalled = f.status->signalled;
     out.records.push_back(std::move(notice));

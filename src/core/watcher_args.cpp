@@ -1,5 +1,7 @@
 #include "gracepack/core/watcher_args.hpp"
 
+#include <algorithm>
+
 #include "gracepack/core/config.hpp"
 #include "gracepack/core/job_dir.hpp"
 #include "gracepack/core/text.hpp"
@@ -25,10 +27,18 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
                              "--ctl",
                              a.ctl,
                              "--restart",
-                             std::to_string(a.restart)};
+                             std::to_string(a.restart),
+                             "--nodes",
+                             std::to_string(a.nodes)};
   if (a.notify_shell) v.emplace_back("--notify-shell");
   if (a.quiet) v.emplace_back("--quiet");
   return v;
+}
+
+std::chrono::milliseconds read_spread(unsigned nodes, double draw) {
+  const long window = std::min(500L, 10L * static_cast<long>(nodes > 1 ? nodes : 0));
+  const double d = draw < 0 ? 0 : draw >= 1 ? 0.999 : draw;
+  return std::chrono::milliseconds(static_cast<long>(d * static_cast<double>(window)));
 }
 
 Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
@@ -83,6 +93,10 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
       n = text::parse_int(v, 0, 65535);
       if (!n) return fail("bad --restart '" + v + "'");
       a.restart = static_cast<unsigned>(*n);
+    } else if (key == "--nodes") {
+      n = text::parse_int(v, 1, 1 << 20);
+      if (!n) return fail("bad --nodes '" + v + "'");
+      a.nodes = static_cast<unsigned>(*n);
     } else if (key == "--ctl") {
       if (!absolute(v)) return fail("bad --ctl '" + v + "'");
       a.ctl = v;

@@ -1,8 +1,10 @@
 // --preempt-requeue in the SPANK job epilog (root, a fresh process per job and node): what root's
 // marker and the watcher left on this node -> core::handle_job_end (which asks slurmctld only
 // when it must, through gracepack-ctl) -> audit records, then the run's files go.
+#include <chrono>
 #include <cstdlib>
 
+#include "gracepack/core/epilog_budget.hpp"
 #include "gracepack/core/job_end.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
@@ -42,13 +44,22 @@ Status Preempt::end_run(const Step& sp, const Config& config) {
   f.admin_max = config.max_requeue;
   f.user = os::user_name(*uid);
   std::vector<std::string> env{"PATH=/usr/bin:/bin"};
-  if (const char* conf = std::getenv("SLURM_CONF"))
-    env.push_back(std::string("SLURM_CONF=") + conf);
+  const char* conf = std::getenv("SLURM_CONF");
+  if (conf) env.push_back(std::string("SLURM_CONF=") + conf);
+  // One deadline for all of it, under Slurm's epilog timeout (core/epilog_budget.hpp).
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<unsigned> timeout;
+  if (auto text = conf ? os::read_file(conf) : Result<std::string>(fail("no SLURM_CONF")))
+    timeout = epilog_timeout_from_conf(*text);
+  const EpilogBudget budget = epilog_budget(config.ctld_wait, timeout);
+  if (!budget.note.empty()) sp.log_error("--preempt-requeue: " + budget.note);
   slurm::CtlController ctl(GRACEPACK_CTL_PATH, env);
-  Retry retry({std::chrono::seconds(5), std::chrono::seconds(config.ctld_wait)},
-              RetryClock::real());
+  ctl.set_deadline(start + budget.total);
+  Retry retry({std::chrono::seconds(5), budget.wait}, RetryClock::real());
   record(sp, config, *job, handle_job_end(ctl, f, retry));
   if (auto st = dir->clear_job(*job); !st) sp.log_error("--preempt-requeue: " + st.error().message);
+  if (auto st = dir->sweep_quarantine(std::chrono::seconds(2)); !st)
+    sp.log_error("--preempt-requeue: left for a later epilog: " + st.error().message);
   return Ok{};
 }
 

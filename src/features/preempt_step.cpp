@@ -2,10 +2,10 @@
 // the watcher (task_init, as the user) and the batch script's end (task_exit, root).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
-#include "gracepack/core/text.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/run_files.hpp"
@@ -62,26 +62,27 @@ void Preempt::set_up_run(const Step& sp, const Config& config) {
     return;
   }
   const RunMarker& m = run->marker;
-  run_ = PreemptRun{m.job, dir->job_dir_path(m.job), m.run, batch};
+  run_ = PreemptRun{m.job,
+                    dir->notice_path(m.job, m.run),
+                    dir->job_dir_path(m.job) + "/" + JobDirLayout::lock_name(m.run),
+                    m.run,
+                    batch,
+                    std::move(run->files)};
 }
 
 Status Preempt::start_watcher(const Step& sp, const Config& config) const {
   if (!run_) return Ok{};
-  if (auto r = sp.setenv_all({{"GRACEPACK_NOTICE_FILE", run_->dir + "/" + JobDirLayout::kNotice},
-                              {kRunVar, run_->run}});
-      !r)
+  if (auto r = sp.setenv_all({{"GRACEPACK_NOTICE_FILE", run_->notice}, {kRunVar, run_->run}}); !r)
     return r;
   // One watcher per run and node: the batch step's, or on the job's other nodes one started by
-  // the first task of the first srun step there (a later one finds the lock held).
+  // the first task of an srun step there while none runs (it holds the run's lock).
   if (!run_->batch_step) {
     auto task = sp.local_task_id();
-    auto lock = task && *task == 0 ? os::try_lock(run_->dir + "/" + JobDirLayout::kLock)
-                                   : fail("not the first task");
-    if (!lock || !*lock) return Ok{};
+    if (!task || *task != 0) return Ok{};
   }
-  const auto restart = text::parse_int(sp.getenv("SLURM_RESTART_COUNT").value_or("0"), 0, 65535);
+  const auto restart = sp.restart_count();
   const WatcherArgs args{.job = run_->job,
-                         .dir = run_->dir,
+                         .dir = run_->notice.substr(0, run_->notice.rfind('/')),
                          .run = run_->run,
                          .shell = run_->batch_step ? ::getpid() : 0,
                          .request = *request_,
@@ -90,9 +91,11 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .notify_shell = config.notify_shell,
                          .quiet = !run_->batch_step,
                          .ctl = GRACEPACK_CTL_PATH,
-                         .restart = static_cast<unsigned>(restart.value_or(0))};
+                         .restart = std::min(restart.value_or(0), 65535u)};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
-  if (auto st = os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp)); !st)
+  if (auto st =
+          os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp), run_->lock, run_->files);
+      !st)
     std::fprintf(stderr, "gracepack: --preempt-requeue: %s; the job gets no early notice\n",
                  st.error().message.c_str());
   return Ok{};

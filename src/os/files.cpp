@@ -74,41 +74,29 @@ Status check_plain_file(const struct stat& st, const std::string& name,
   return Ok{};
 }
 
-Status remove_tree(int dir, const std::string& name, int depth, std::size_t& budget) {
-  if (depth > 64 || budget == 0) return fail("too deep or too many entries");
-  --budget;
-  UniqueFd sub(
+// Up to `max` entries of the open directory `fd`, read from its start.
+std::vector<std::string> list_some(int fd, std::size_t max) {
+  std::vector<std::string> out;
+  const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  DIR* d = dup >= 0 ? ::fdopendir(dup) : nullptr;
+  if (!d) {
+    if (dup >= 0) ::close(dup);
+    return out;
+  }
+  ::rewinddir(d);
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    out.push_back(n);
+    if (out.size() >= max) break;
+  }
+  ::closedir(d);
+  return out;
+}
+
+UniqueFd open_dir_at(int dir, const std::string& name) {
+  return UniqueFd(
       ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!sub.valid()) {
-    if (errno == ENOENT) return Ok{};
-    if (errno != ENOTDIR && errno != ELOOP) return fail(name + ": " + errno_text());
-    if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT)
-      return fail("cannot remove " + name + ": " + errno_text());
-    return Ok{};
-  }
-  // Entries are collected first: the directory is changed while it is read otherwise.
-  std::vector<std::string> entries;
-  {
-    const int dup = ::fcntl(sub.get(), F_DUPFD_CLOEXEC, 0);
-    DIR* d = dup >= 0 ? ::fdopendir(dup) : nullptr;
-    if (!d) {
-      if (dup >= 0) ::close(dup);
-      return fail("cannot list " + name + ": " + errno_text());
-    }
-    while (dirent* e = ::readdir(d)) {
-      const std::string n = e->d_name;
-      if (n == "." || n == "..") continue;
-      if (entries.size() >= budget) break;
-      entries.push_back(n);
-    }
-    ::closedir(d);
-  }
-  for (const std::string& e : entries) {
-    if (auto st = remove_tree(sub.get(), e, depth + 1, budget); !st) return st;
-  }
-  if (::unlinkat(dir, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
-    return fail("cannot remove " + name + ": " + errno_text());
-  return Ok{};
 }
 
 }  // namespace
@@ -156,6 +144,23 @@ Result<std::string> read_small_file_at(int dir, const std::string& name, std::si
   return read_all(fd->get(), limit, name);
 }
 
+Result<UniqueFd> open_file_at(int dir, const std::string& name, int flags,
+                              std::optional<uid_t> owner) {
+  struct stat st {};
+  auto path_fd = open_path_at(dir, name, st);
+  if (!path_fd) return path_fd.error();
+  if (auto ok = check_plain_file(st, name, owner); !ok) return ok.error();
+  return reopen(*path_fd, st, flags, name);
+}
+
+Status create_file_at(int dir, const std::string& name, mode_t mode) {
+  UniqueFd fd(
+      ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd.valid()) return fail("cannot create " + name + ": " + errno_text());
+  if (::fchmod(fd.get(), mode) != 0) return fail("cannot set the mode of " + name);
+  return Ok{};
+}
+
 Status write_file_atomically(int dir, const std::string& name, const std::string& text,
                              mode_t mode) {
   const std::string tmp = "." + name + ".tmp";
@@ -172,6 +177,35 @@ Status write_file_atomically(int dir, const std::string& name, const std::string
   }
   if (::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0)
     return fail("cannot write " + name + ": " + errno_text());
+  return Ok{};
+}
+
+Result<std::string> read_whole(int fd, std::size_t limit) {
+  std::string out;
+  char buf[4096];
+  off_t at = 0;
+  while (true) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::string("cannot read: ") + errno_text());
+    if (n == 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+    at += n;
+    if (out.size() > limit) return fail("larger than " + std::to_string(limit) + " bytes");
+  }
+}
+
+Status rewrite_whole(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n =
+        ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(std::string("cannot write: ") + errno_text());
+    done += static_cast<std::size_t>(n);
+  }
+  if (::ftruncate(fd, static_cast<off_t>(text.size())) != 0)
+    return fail(std::string("cannot cut to size: ") + errno_text());
   return Ok{};
 }
 
@@ -210,9 +244,57 @@ Status append_line(const std::string& path, const std::string& line) {
   return Ok{};
 }
 
-Status remove_tree_at(int dir, const std::string& name) {
-  std::size_t budget = 100000;
-  return remove_tree(dir, name, 0, budget);
+Status remove_tree_at(int top, const std::string& name,
+                      std::chrono::steady_clock::time_point deadline) {
+  constexpr std::size_t kMaxOpenDirs = 64;
+  struct Level {
+    UniqueFd fd;
+    std::string name;  // its name in the level above (or in `top`)
+  };
+  UniqueFd first = open_dir_at(top, name);
+  if (!first.valid()) {
+    if (errno == ENOENT) return Ok{};
+    if (errno != ENOTDIR && errno != ELOOP) return fail(name + ": " + errno_text());
+    if (::unlinkat(top, name.c_str(), 0) != 0 && errno != ENOENT)
+      return fail("cannot remove " + name + ": " + errno_text());
+    return Ok{};
+  }
+  std::vector<Level> stack;
+  stack.push_back({std::move(first), name});
+  unsigned moved = 0;
+  while (!stack.empty()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return fail_transient(name + ": not removed yet (out of time)");
+    const int cur = stack.back().fd.get();
+    const std::vector<std::string> entries = list_some(cur, 256);
+    if (entries.empty()) {
+      const std::string gone = stack.back().name;
+      stack.pop_back();
+      const int parent = stack.empty() ? top : stack.back().fd.get();
+      if (::unlinkat(parent, gone.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+        return fail("cannot remove " + gone + ": " + errno_text());
+      continue;
+    }
+    for (const std::string& e : entries) {
+      if (::unlinkat(cur, e.c_str(), 0) == 0 || errno == ENOENT) continue;
+      if (errno != EISDIR) return fail("cannot remove " + e + ": " + errno_text());
+      if (stack.size() >= kMaxOpenDirs) {
+        // Deeper than the descriptors held: the subtree becomes an entry of `top` of its own.
+        const std::string up = name + ".up" + std::to_string(++moved);
+        if (::renameat(cur, e.c_str(), top, up.c_str()) != 0)
+          return fail("cannot move " + e + " up: " + errno_text());
+        continue;
+      }
+      UniqueFd sub = open_dir_at(cur, e);
+      if (!sub.valid()) {
+        if (errno == ENOENT) continue;
+        return fail("cannot open " + e + ": " + errno_text());
+      }
+      stack.push_back({std::move(sub), e});
+      break;
+    }
+  }
+  return Ok{};
 }
 
 Result<bool> lock_held_at(int dir, const std::string& name) {

@@ -1,6 +1,7 @@
 #include "gracepack/os/proc.hpp"
 
 #include <dirent.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -71,14 +72,40 @@ std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string&
   return out;
 }
 
-Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root) {
-  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0)));
-  if (!fd.valid())
+Result<ProcessHandle> open_process(const ProcessInfo& p, const std::string& proc_root) {
+  ProcessHandle h{UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0))), p};
+  if (!h.pidfd.valid() && errno != ENOSYS)
     return fail("pidfd_open(" + std::to_string(p.pid) + "): " + std::strerror(errno));
-  // The pid may have been reused since it was read: the pidfd must name the same process.
+  // The pid may have been reused since it was read: the handle must name the same process.
   auto now = stat_of(p.pid, proc_root);
   if (!now || now->start != p.start) return fail("process " + std::to_string(p.pid) + " is gone");
-  return fd;
+  return h;
+}
+
+Status signal_process(const ProcessHandle& h, int sig, const std::string& proc_root) {
+  if (h.pidfd.valid()) {
+    if (::syscall(SYS_pidfd_send_signal, h.pidfd.get(), sig, nullptr, 0) == 0) return Ok{};
+    if (errno != ENOSYS) return fail(std::string("pidfd_send_signal: ") + std::strerror(errno));
+  }
+  auto now = stat_of(h.info.pid, proc_root);
+  if (!now || now->start != h.info.start)
+    return fail("process " + std::to_string(h.info.pid) + " is gone");
+  if (::kill(h.info.pid, sig) != 0) return fail(std::string("kill: ") + std::strerror(errno));
+  return Ok{};
+}
+
+void wait_for_exit(const ProcessHandle& h, const std::string& proc_root) {
+  if (h.pidfd.valid()) {
+    pollfd p{h.pidfd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  while (true) {
+    auto now = stat_of(h.info.pid, proc_root);
+    if (!now || now->start != h.info.start) return;
+    ::usleep(100000);
+  }
 }
 
 std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step,
@@ -114,12 +141,6 @@ std::vector<std::string> own_arguments() {
   if (!args.empty()) args.erase(args.begin());                // the program
   if (!args.empty() && args.back().empty()) args.pop_back();  // after the final NUL
   return args;
-}
-
-Status signal_pidfd(const UniqueFd& fd, int sig) {
-  if (::syscall(SYS_pidfd_send_signal, fd.get(), sig, nullptr, 0) != 0)
-    return fail(std::string("pidfd_send_signal: ") + std::strerror(errno));
-  return Ok{};
 }
 
 }  // namespace gracepack::os

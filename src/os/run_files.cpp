@@ -1,7 +1,11 @@
 #include "gracepack/os/run_files.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "gracepack/os/process.hpp"
@@ -9,25 +13,38 @@
 namespace gracepack::os {
 
 Result<ThisRun> set_up_run(const StateDir& dir, const RunMarker& fresh, bool batch_step) {
-  auto lock = dir.lock();
-  if (!lock) return lock.error();
-  auto prior = dir.read_marker(fresh.job);
-  if (!batch_step && prior && *prior && same_run(**prior, fresh.job, fresh.uid, fresh.run) &&
-      dir.has_job_dir(fresh.job, fresh.uid)) {
-    return ThisRun{**prior, false};
+  Result<ThisRun> out = fail("not set up");
+  {
+    auto lock = dir.lock();
+    if (!lock) return lock.error();
+    auto prior = dir.read_marker(fresh.job);
+    if (!batch_step && prior && *prior && same_run(**prior, fresh.job, fresh.uid, fresh.run) &&
+        dir.has_run_dir(fresh.job, (*prior)->run)) {
+      out = ThisRun{**prior, false, {}};
+    } else if (auto st = dir.make_job_dir(fresh.job, fresh.run); !st) {
+      return st.error();
+    } else if (auto w = dir.write_marker(fresh); !w) {
+      return w.error();
+    } else {
+      out = ThisRun{fresh, true, {}};
+    }
   }
-  if (auto st = dir.make_job_dir(fresh.job, fresh.uid, fresh.gid); !st) return st.error();
-  if (auto st = dir.write_marker(fresh); !st) return st.error();
-  return ThisRun{fresh, true};
+  // What was set aside (an earlier run's directory) goes outside the lock: other jobs' steps
+  // on the node do not wait for it. Whatever is left waits for the next sweep.
+  (void)dir.sweep_quarantine(std::chrono::seconds(2));
+  auto files = dir.open_run_files(out->marker.job, out->marker.run);
+  if (!files) return files.error();
+  out->files = std::move(*files);
+  return out;
 }
 
 WatchState watcher_seen(const StateDir& dir, const RunMarker& m) {
-  auto text = dir.read_job_file(m.job, m.uid, JobDirLayout::kStatus);
+  auto text = dir.read_job_file(m.job, JobDirLayout::kStatus);
   if (!text || !*text) return WatchState::None;
   auto status = parse_watcher_status(**text);
   if (!status || status->run != m.run) return WatchState::None;
   if (status->state != WatchState::Watching) return status->state;
-  auto held = dir.job_lock_held(m.job, m.uid);
+  auto held = dir.job_lock_held(m.job, m.run);
   return held && *held ? WatchState::Watching : WatchState::None;
 }
 
@@ -52,8 +69,9 @@ EpilogFacts read_epilog_facts(const StateDir& dir, std::uint32_t job, uid_t uid)
   if (!marker) f.marker_note = marker.error().message;
   if (marker && *marker) f.marker = **marker;
   if (!f.marker || !f.marker->batch || f.marker->uid != uid) return f;
-  auto text = dir.read_job_file(job, uid, JobDirLayout::kStatus);
-  if (text && !*text) return f;  // no status file: the watcher never wrote one
+  auto text = dir.read_job_file(job, JobDirLayout::kStatus);
+  // An empty status file: the watcher never wrote one (none started, or it was killed first).
+  if (text && (!*text || (*text)->empty())) return f;
   auto status = text ? parse_watcher_status(**text) : Result<WatcherStatus>(text.error());
   if (status) {
     f.status = *status;
@@ -64,12 +82,27 @@ EpilogFacts read_epilog_facts(const StateDir& dir, std::uint32_t job, uid_t uid)
 }
 
 Status start_watcher(const WatcherArgs& args, const std::string& program,
-                     std::vector<std::string> env) {
+                     std::vector<std::string> env, const std::string& lock_path,
+                     const RunFiles& files) {
+  UniqueFd lock(::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!lock.valid()) return fail("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return Ok{};  // this node's watcher of the run is up
+    return fail("cannot lock " + lock_path + ": " + std::strerror(errno));
+  }
+  // Readable by the user, it would start dumpable: its descriptors open to the user for a moment.
+  if (::access(program.c_str(), R_OK) == 0) {
+    return fail(program + " is readable by the job's user; install it mode 0711 (as gracepack's " +
+                "package does)");
+  }
   SpawnOptions w;
   w.argv = to_argv(args, program);
   w.env = std::move(env);
   w.as = RunAs{::getuid(), ::getgid(), {}};
   w.keep_stderr = true;  // the job's stderr: the notice line goes there
+  // The lock travels held: the watcher's copy keeps it for the watcher's life once this task's
+  // copy closes at its exec.
+  w.pass_fds = {lock.get(), files.status.get(), files.notice.get()};
   auto pid = spawn_detached(w);
   if (!pid) return pid.error();
   return Ok{};

@@ -1,5 +1,7 @@
 #include "gracepack/slurm/ctl_client.hpp"
 
+#include <algorithm>
+
 #include "gracepack/core/text.hpp"
 #include "gracepack/os/process.hpp"
 
@@ -14,7 +16,14 @@ Result<std::string> CtlController::call(const std::vector<std::string>& args) {
   o.argv = {program_};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = env_;
-  auto out = os::run_capture(o, timeout_);
+  auto timeout = timeout_;
+  if (deadline_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return fail_transient("the epilog's time for slurmctld is over");
+    timeout = std::min(timeout, left);
+  }
+  auto out = os::run_capture(o, timeout);
   if (!out) {
     Error e = fail(text::join(o.argv, " ") + ": " + out.error().message);
     e.transient = true;  // no answer in time counts as slurmctld not answering

@@ -12,7 +12,10 @@
 // record every --poll seconds instead.
 //
 // It never leaves before its step ends: it holds the node's lock for the run so that no later
-// watcher starts, and the status file says what it saw, so that a notice is given once.
+// watcher starts, and the status file says what it saw, so that a notice is given once. It is
+// handed the lock (held) and the run's status and notice files as descriptors 3, 4 and 5, which
+// root opened (core/job_dir.hpp): it writes nothing by name, and makes itself non-dumpable so
+// that the job's user, whose process it is, cannot take them from it.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,8 +54,8 @@ void say(const std::string& msg) {
 
 class Watcher {
  public:
-  Watcher(WatcherArgs args, os::UniqueFd dir, os::JobCgroups cg)
-      : a_(std::move(args)), dir_(std::move(dir)), cg_(std::move(cg)), ctl_(a_.ctl, ctl_env()) {}
+  Watcher(WatcherArgs args, os::JobCgroups cg)
+      : a_(std::move(args)), cg_(std::move(cg)), ctl_(a_.ctl, ctl_env()) {}
 
   // Returns only if the watcher has nothing left to do.
   void run() {
@@ -60,9 +63,11 @@ class Watcher {
     write_status(WatchState::Watching);
     auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
     if (placeholder) {
-      if (auto fd = os::open_pidfd(*placeholder)) {
-        wait_readable(*fd);
+      if (auto h = os::open_process(*placeholder)) {
+        os::wait_for_exit(*h);
         write_status(WatchState::Waking);
+        // The job's watchers on its other nodes woke at the same instant: not all at once.
+        std::this_thread::sleep_for(read_spread(a_.nodes, draw()));
         if (check() != WakeVerdict::KeepWatching) return;
       }
     } else if (extern_step_exists()) {
@@ -87,8 +92,14 @@ class Watcher {
   std::string extern_dir() const { return cg_.job + "/step_extern"; }
   bool extern_step_exists() const { return ::access(extern_dir().c_str(), F_OK) == 0; }
 
+  static double draw() {
+    auto hex = os::random_hex(2);
+    if (!hex) return 0.5;
+    return static_cast<double>(std::stoul(*hex, nullptr, 16)) / 65536.0;
+  }
+
   std::optional<WatcherStatus> previous_status() const {
-    auto text = os::read_small_file_at(dir_.get(), JobDirLayout::kStatus, JobDirLayout::kMaxFile);
+    auto text = os::read_whole(JobDirLayout::kStatusFd, JobDirLayout::kMaxFile);
     if (!text) return std::nullopt;
     auto s = parse_watcher_status(*text);
     if (!s || s->run != a_.run) return std::nullopt;
@@ -96,7 +107,7 @@ class Watcher {
   }
 
   void write_status(WatchState state, const JobRecord* job = nullptr, Cause cause = Cause::Running,
-                    unsigned signalled = 0) {
+                    unsigned signalled = 0, unsigned targets = 0) {
     WatcherStatus s;
     s.run = a_.run;
     s.state = state;
@@ -110,26 +121,21 @@ class Watcher {
     if (state == WatchState::Delivered) {
       s.delivered = s.since;
       s.signalled = signalled;
+      s.targets = targets;
       // The deadline the notice names: slurmctld's end time at grace start. A job that ends
       // inside its window gets its own end there, and the report needs the deadline.
       if (job) s.deadline = job->end_time;
     }
-    if (auto st = os::write_file_atomically(dir_.get(), JobDirLayout::kStatus,
-                                            format_watcher_status(s), 0600);
-        !st) {
-      say("gracepack: " + st.error().message);
-    }
+    if (auto st = os::rewrite_whole(JobDirLayout::kStatusFd, format_watcher_status(s)); !st)
+      say("gracepack: the watcher's status: " + st.error().message);
   }
 
-  static void wait_readable(const os::UniqueFd& fd) {
-    pollfd p{fd.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-  }
-
-  // One read of the job's record and what it means.
+  // One read of the job's record and what it means. While slurmctld does not answer (or asks
+  // clients to back off) the read is tried again, each pause twice the last, up to 2 s.
   WakeVerdict check() {
-    Retry retry({std::chrono::milliseconds(500), std::chrono::seconds(5)}, RetryClock::real());
+    Retry retry(
+        {std::chrono::milliseconds(250), std::chrono::seconds(8), 2, std::chrono::seconds(2)},
+        RetryClock::real());
     auto job = with_retry([&] { return ctl_.load_job(a_.job); }, retry);
     if (!job) return WakeVerdict::KeepWatching;  // the next poll asks again
     const Wake w = judge_wake(*job);
@@ -150,11 +156,8 @@ class Watcher {
   void deliver(const JobRecord& job) {
     const std::time_t now = std::time(nullptr);
     const Notice n = notice_for(job, a_.request, a_.admin_max, now);
-    if (auto st =
-            os::write_file_atomically(dir_.get(), JobDirLayout::kNotice, format_notice(n), 0600);
-        !st) {
-      say("gracepack: " + st.error().message);
-    }
+    if (auto st = os::rewrite_whole(JobDirLayout::kNoticeFd, format_notice(n)); !st)
+      say("gracepack: the notice file: " + st.error().message);
     if (!a_.quiet) say(notice_message(n, job.job_id, now));
     std::vector<ProcessInfo> processes;
     for (const std::string& step : os::subdirs(cg_.job)) {
@@ -171,15 +174,16 @@ class Watcher {
     scope.other_steps = a_.request.signal != SIGTERM;
     scope.v2 = cg_.v2;
     unsigned count = 0;
-    for (const ProcessInfo& p : signal_targets(processes, scope)) {
-      auto fd = os::open_pidfd(p);
-      if (fd && os::signal_pidfd(*fd, a_.request.signal)) ++count;
+    const std::vector<ProcessInfo> targets = signal_targets(processes, scope);
+    for (const ProcessInfo& p : targets) {
+      auto h = os::open_process(p);
+      if (h && os::signal_process(*h, a_.request.signal)) ++count;
     }
-    write_status(WatchState::Delivered, &job, Cause::Preemption, count);
+    write_status(WatchState::Delivered, &job, Cause::Preemption, count,
+                 static_cast<unsigned>(targets.size()));
   }
 
   WatcherArgs a_;
-  os::UniqueFd dir_;
   os::JobCgroups cg_;
   slurm::CtlController ctl_;
 };
@@ -187,6 +191,9 @@ class Watcher {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: the job's user, whose process this is, must not take the descriptors
+  // root opened for it (ptrace, /proc/PID/fd). Installed unreadable (0711), it starts so anyway.
+  ::prctl(PR_SET_DUMPABLE, 0);
   ::prctl(PR_SET_NAME, "gracepack-watch");
   auto args = parse_watcher_args(std::vector<std::string>(argv + 1, argv + argc));
   if (!args) {
@@ -196,20 +203,18 @@ int main(int argc, char** argv) {
   // It ends with its step (SIGKILL to the step's cgroup); signals sent to the job (scancel, the
   // grace-start SIGTERM to srun steps) must not end it before it has said what happened.
   for (int sig : {SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
-  // One watcher per job run and node: the lock is held for the watcher's life.
-  auto lock = os::try_lock(args->dir + "/" + JobDirLayout::kLock);
-  if (!lock) {
-    say("gracepack: --preempt-requeue: " + lock.error().message + "; no notice will be given");
-    return 1;
+  for (int fd : {JobDirLayout::kLockFd, JobDirLayout::kStatusFd, JobDirLayout::kNoticeFd}) {
+    if (::fcntl(fd, F_GETFD) < 0) {
+      say("gracepack: --preempt-requeue: the watcher was started without its files; no notice "
+          "will be given");
+      return 1;
+    }
   }
-  if (!*lock) return 0;  // this node's watcher is already up
-  os::UniqueFd dir(::open(args->dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   auto cg = os::own_job_cgroups();
-  if (!dir.valid() || !cg) {
-    say("gracepack: --preempt-requeue: " + (cg ? "cannot open " + args->dir : cg.error().message) +
-        "; no notice will be given");
+  if (!cg) {
+    say("gracepack: --preempt-requeue: " + cg.error().message + "; no notice will be given");
     hold_until_the_step_ends();
   }
-  Watcher(*args, std::move(dir), *cg).run();
+  Watcher(*args, *cg).run();
   hold_until_the_step_ends();
 }

@@ -63,9 +63,10 @@ preempt() {
 field() { scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # watcher_watching ID [STATE_DIR]: the job's watcher on this node is up: it holds the lock of the
-# job's directory for its life (root tries the lock here without waiting).
+# run's directory for its life (lock.RUN; root tries it here without waiting).
 watcher_watching() {
-  local lock=${2:-/run/gracepack}/$1/watcher.lock
+  local lock
+  lock=$(ls -d "${2:-/run/gracepack}/$1"/lock.* 2>/dev/null | head -n1)
   [ -f "$lock" ] && ! flock -n "$lock" true
 }
 

@@ -1,40 +1,58 @@
 #!/usr/bin/env bash
-# Issue 9 item 1: a user replaces the files of the job's directory with FIFOs (and, where the
-# admin put the audit log in a directory users may write, the audit log too). Root opens them
-# only as regular files with one link and never blocks: the job ends, the node takes the next
-# job, and the audit record says what was ignored.
+# Issue 9 item 1, issue 16 items 2, 3 and 5: nothing under state_dir is the user's. A job tries
+# what a hostile user would: create files, FIFOs, deep trees and hard links in its run's
+# directory, write into its notice and status files, take the watcher's descriptors through
+# /proc, and hard-link another run's marker. Every attempt fails, the job ends, the node takes the
+# next job, state_dir holds nothing of the job afterwards and /run is as it was.
+# (Before the fix the run's directory was the user's, 0700: the review filled /run through it,
+# left an 8 MB 70-deep chain in the quarantine for good, forged the status file and, with
+# fs.protected_hardlinks=0, hard-linked another job's marker to cost it its requeue.)
 source "$(dirname "$0")/preempt_lib.sh"
 next_job_runs() { timeout 60 runuser -u "$GP_TEST_USER" -- srun -n1 -t 1 true; }
+run_used() { df --output=used /run | tail -n1; }
+used_before=$(run_used)
 
-cat > fifos.sh <<'JOB'
+cat > hostile.sh <<'JOB'
 #!/bin/bash
 d=$(dirname "$GRACEPACK_NOTICE_FILE")
-for _ in $(seq 600); do [ -f "$d/watcher" ] && break; sleep 0.1; done
-# Where the watcher has no process to wait on (Slurm 25.05+), it rewrites its status file at each
-# poll, replacing whatever was planted; the user, who owns it, ends it first (seen on 26.05).
-mine() { for p in /proc/[0-9]*; do
-  case "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" in
-    "gracepack-watcher --job $SLURM_JOB_ID "*|*"/gracepack-watcher --job $SLURM_JOB_ID "*) echo "${p#/proc/}" ;;
-  esac; done; }
-ws=$(mine); [ -n "$ws" ] || echo "no watcher found"
-for w in $ws; do kill -KILL "$w"; done
-for _ in $(seq 600); do [ -z "$(mine)" ] && break; sleep 0.1; done
-rm -f "$d/watcher" "$d/watcher.lock" "$d/notice"
-mkfifo "$d/watcher" "$d/watcher.lock" "$d/notice"
-echo planted
+try() { if "$@" 2>/dev/null; then echo "ALLOWED: $*"; else echo "refused: $*"; fi; }
+mine() { pgrep -u "$(id -u)" -f "gracepack-watcher --job $SLURM_JOB_ID " | head -n1; }
+for _ in $(seq 100); do [ -n "$(mine)" ] && break; sleep 0.1; done
+try touch "$d/x"
+try mkfifo "$d/fifo"
+try mkdir -p "$d/deep/deep/deep"
+try dd if=/dev/zero of="$d/big" bs=1M count=1
+try sh -c "echo forged >> '$GRACEPACK_NOTICE_FILE'"
+try sh -c "echo state=delivered > '$d/watcher'"
+try rm -f "$GRACEPACK_NOTICE_FILE"
+try ln "$GRACEPACK_NOTICE_FILE" "$d/hard"
+try ls "$d"
+try ls "$(dirname "$d")/.markers"
+w=$(mine)
+[ -n "$w" ] && try sh -c "echo forged > /proc/$w/fd/4" && try cat "/proc/$w/fd/4"
+[ -n "$w" ] || echo "no watcher found"
+echo done
 JOB
-chmod 755 fifos.sh; chown "$GP_TEST_USER" fifos.sh
-id=$(as_user sbatch --parsable --requeue --preempt-requeue -o fifos.txt fifos.sh)
+chmod 755 hostile.sh; chown "$GP_TEST_USER" hostile.sh
+id=$(as_user sbatch --parsable --requeue --preempt-requeue -o hostile.txt hostile.sh)
 wait_ended "$id" 60 1
-grep -q planted fifos.txt || die "the job did not plant its FIFOs: $(cat fifos.txt)"
-grep -q "no watcher found" fifos.txt && die "the job found no watcher of its own to end"
+cat hostile.txt
+grep -q '^done' hostile.txt || die "the job did not finish its attempts: $(cat hostile.txt)"
+grep -q "no watcher found" hostile.txt && die "the job found no watcher of its own"
+grep -q '^ALLOWED' hostile.txt && die "the job could write where root reads: $(grep '^ALLOWED' hostile.txt)"
+[ "$(grep -c '^refused' hostile.txt)" -ge 12 ] || die "not every attempt was made: $(cat hostile.txt)"
 assert_node_up
 next_job_runs || die "the node did not take the next job"
-grep "\"job_id\":$id," "$AUDIT" | grep '"event":"ignored"' | grep -q "not a regular file" \
-  || die "no audit record of the ignored status file: $(grep "\"job_id\":$id," "$AUDIT")"
 [ "$(field "$id" Restarts)" = 0 ] || die "job $id was requeued"
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' \
+  || die "audit: $(grep "\"job_id\":$id," "$AUDIT")"
 [ -e "/run/gracepack/$id" ] && die "the job's directory was left behind"
-pass "FIFOs in the job's directory: job $id ended, epilog did not block, audit says what it ignored"
+left=$(find /run/gracepack -mindepth 1 -not -path '*/.markers' -not -path '*/.quarantine' \
+  -not -name .lock 2>/dev/null)
+[ -z "$left" ] || die "state_dir keeps: $left"
+# /run as it was, give or take what other programs write there meanwhile (4 KiB blocks).
+[ $(($(run_used) - used_before)) -le 64 ] || die "/run grew by $(($(run_used) - used_before)) KiB"
+pass "every write of the job's under state_dir refused (files, FIFO, tree, notice, status, the watcher's descriptors, markers); job $id ended once, nothing left"
 
 # The audit log in a directory anyone may write (sticky, like /tmp), replaced by a FIFO.
 shared=$GP_CLUSTER_DIR/shared-logs

@@ -2,16 +2,20 @@
 // --preempt-requeue job's files on one node:
 //
 //   state_dir/                root-owned, not writable by others (checked before use)
-//     JOBID.run               root's marker of this run on this node (root-only, 0600)
-//     JOBID/                  the job's directory, owned by the job's user, 0700
-//       notice                the notice file ($GRACEPACK_NOTICE_FILE)
-//       watcher               the watcher's status
-//       watcher.lock          flock held by the node's watcher for its life
-//     .quarantine/            root-only: what is left of old job directories, before removal
+//     .markers/               root-only (0700): nobody else can reach, let alone hard-link, a
+//     marker
+//       JOBID.run             root's marker of this run on this node (0600)
+//     JOBID/                  the run's directory: root's, 0711 (enterable, not listable)
+//       notice.RUN            the notice file ($GRACEPACK_NOTICE_FILE), root's, 0644
+//       lock.RUN              root's, 0644: the node's watcher holds a flock on it for its life
+//       watcher               the watcher's status, root's, 0600
+//     .quarantine/            root-only: what is left of old directories, until it is removed
 //
-// Everything in JOBID/ is the user's and is hostile input to root: root reads it only through
-// os::files (relative to a verified directory, never following links, never blocking, bounded),
-// and trusts nothing in it that is not bound to this run by the marker's nonce.
+// Nothing under state_dir is the user's: the user can neither create, replace nor fill anything
+// there. The watcher (the job's user, made non-dumpable so that the user cannot take them from
+// it) writes the notice and its status through descriptors root opened for it. RUN is the run's
+// random nonce, which only the job (its environment) and root know: another user cannot open the
+// lock or read the notice of a job that is not theirs.
 #pragma once
 
 #include <sys/types.h>
@@ -28,14 +32,17 @@
 namespace gracepack {
 
 struct JobDirLayout {
-  static constexpr const char* kNotice = "notice";
   static constexpr const char* kStatus = "watcher";
-  static constexpr const char* kLock = "watcher.lock";
+  static constexpr const char* kMarkers = ".markers";
   static constexpr const char* kQuarantine = ".quarantine";
   // The largest file root reads from a job directory.
   static constexpr std::size_t kMaxFile = 4096;
   static std::string dir_name(std::uint32_t job) { return std::to_string(job); }
   static std::string marker_name(std::uint32_t job) { return std::to_string(job) + ".run"; }
+  static std::string notice_name(std::string_view run) { return "notice." + std::string(run); }
+  static std::string lock_name(std::string_view run) { return "lock." + std::string(run); }
+  // The descriptors the watcher is handed, in this order from 3 on (os::SpawnOptions::pass_fds).
+  static constexpr int kLockFd = 3, kStatusFd = 4, kNoticeFd = 5;
 };
 
 // What the watcher's status said when the batch script ended, as root saw it in the batch step
@@ -73,17 +80,18 @@ bool same_run(const RunMarker& m, std::uint32_t job, uid_t uid, std::string_view
 bool marker_predates(const RunMarker& m, std::time_t run_start);
 bool valid_run_nonce(std::string_view run);
 
-// The watcher's status file.
+// The watcher's status file (root's; the watcher writes it through a descriptor root opened).
 struct WatcherStatus {
   std::string run;  // the marker's nonce, handed to the watcher
   WatchState state = WatchState::Watching;
   std::time_t since = 0;
   std::time_t delivered = 0;     // Delivered: when the job's processes were signalled
   unsigned signalled = 0;        // Delivered: how many
+  unsigned targets = 0;          // Delivered: how many it meant to signal
   std::time_t preempt_time = 0;  // Delivered: slurmctld's preempt time read at grace start
   std::time_t deadline = 0;      // Delivered: the job's end time read then (0: not on record)
   std::time_t start_time = 0;    // the run's start, as slurmctld said at grace start
-  unsigned restart = 0;          // SLURM_RESTART_COUNT as the batch task saw it
+  unsigned restart = 0;          // Slurm's restart count as the plugin read it for the task
   Cause cause = Cause::Running;  // NotPreempted: why the job is ending
   bool operator==(const WatcherStatus&) const = default;
 };

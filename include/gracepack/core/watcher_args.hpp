@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,8 +26,14 @@ struct WatcherArgs {
   bool quiet = false;    // no line on stderr: the batch node's watcher speaks for the job
   std::string ctl;       // gracepack-ctl, which asks slurmctld
   unsigned restart = 0;  // the job's restart count, for the status file
+  unsigned nodes = 1;    // the job's node count: its watchers spread their reads of the job
   bool operator==(const WatcherArgs&) const = default;
 };
+
+// How long a watcher waits before it reads the job's record at grace start, so that the
+// watchers of a job's `nodes` nodes do not all ask slurmctld at the same instant: a share of at
+// most 10 ms per node, never more than 500 ms (the notice's budget is a second); `draw` in [0, 1).
+std::chrono::milliseconds read_spread(unsigned nodes, double draw);
 
 // argv for execve: `program` then --key value pairs.
 std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& program);

@@ -7,15 +7,19 @@
 
 #include "gracepack/core/options.hpp"
 #include "gracepack/features/feature.hpp"
+#include "gracepack/os/state_dir.hpp"
 
 namespace gracepack::features {
 
-// This run's directory on this node, as root set it up before the tasks were forked.
+// This run's directory on this node, as root set it up before the tasks were forked, and the
+// descriptors root opened there for the watcher (the tasks inherit them until they exec).
 struct PreemptRun {
   std::uint32_t job = 0;
-  std::string dir;
-  std::string run;  // the marker's nonce
+  std::string notice;  // the notice file's path
+  std::string lock;    // the watcher's lock's path
+  std::string run;     // the marker's nonce
   bool batch_step = false;
+  os::RunFiles files;
 };
 
 class Preempt : public Feature {

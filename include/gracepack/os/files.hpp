@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -46,10 +47,24 @@ Result<UniqueFd> open_root_subdir(int parent, const std::string& name, mode_t mo
 Result<std::string> read_small_file_at(int dir, const std::string& name, std::size_t limit,
                                        std::optional<uid_t> owner = std::nullopt);
 
+// Opens `name` in `dir` with `flags` (O_RDONLY, O_WRONLY or O_RDWR) under the same rules as
+// read_small_file_at: never through a link, never blocking, only a regular file with one link,
+// owned by `owner` when given.
+Result<UniqueFd> open_file_at(int dir, const std::string& name, int flags,
+                              std::optional<uid_t> owner = std::nullopt);
+// Creates `name` in `dir`, empty, with `mode` (O_EXCL: never through a link, never an old file).
+Status create_file_at(int dir, const std::string& name, mode_t mode);
+
 // Writes `text` as `name` in `dir` through a temporary file and rename(2): readers see the old or
 // the new file, never a part. Never writes through a link.
 Status write_file_atomically(int dir, const std::string& name, const std::string& text,
                              mode_t mode);
+
+// The whole content of the file open as `fd`, read from its start (at most `limit` bytes), and
+// its content replaced by `text` in place (from the start, then cut to its length): the
+// watcher's files, which it reaches only through the descriptors root opened.
+Result<std::string> read_whole(int fd, std::size_t limit);
+Status rewrite_whole(int fd, const std::string& text);
 
 // Appends one line to the admin's log file `path` (root): its directory must not be writable by
 // group or others (unless sticky), the file must be a regular file with one link owned by root or
@@ -57,9 +72,12 @@ Status write_file_atomically(int dir, const std::string& name, const std::string
 // component) and file are created. A FIFO, link or device there is refused without blocking.
 Status append_line(const std::string& path, const std::string& line);
 
-// Removes `name` in `dir`, a file or a whole tree, with descriptor-relative calls that never
-// follow a link. Bounded in depth and entries.
-Status remove_tree_at(int dir, const std::string& name);
+// Removes `name` in `dir`, a file or a whole tree of any depth and size, with descriptor-relative
+// calls that never follow a link, iteratively: at most 64 directories open at once; a subtree
+// deeper than that is moved up into `dir` under a new name (`name` + ".up" + a number), where a
+// later call removes it. Stops at `deadline` with a transient error, leaving the rest in place.
+Status remove_tree_at(int dir, const std::string& name,
+                      std::chrono::steady_clock::time_point deadline);
 
 // Whether another process holds an exclusive flock on `name` in `dir` (opened as hostile input).
 Result<bool> lock_held_at(int dir, const std::string& name);

@@ -21,9 +21,19 @@ std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root 
 std::vector<ProcessInfo> processes_in(const std::string& dir, const std::string& step,
                                       const std::string& proc_root = "/proc");
 
-// A pidfd on exactly the process `p` describes (same start time), or an error when it is gone.
-Result<UniqueFd> open_pidfd(const ProcessInfo& p, const std::string& proc_root = "/proc");
-Status signal_pidfd(const UniqueFd& fd, int sig);
+// Exactly the process `p` describes (same start time): a pidfd on it where the kernel has them
+// (pidfd_open 5.3, pidfd_send_signal 5.1), so that a pid reused between reading and signalling is
+// never hit; on older kernels the pid, its start time checked again just before each signal (a
+// window of microseconds). An error when it is gone.
+struct ProcessHandle {
+  UniqueFd pidfd;  // invalid: the kernel has no pidfd_open
+  ProcessInfo info;
+};
+Result<ProcessHandle> open_process(const ProcessInfo& p, const std::string& proc_root = "/proc");
+Status signal_process(const ProcessHandle& h, int sig, const std::string& proc_root = "/proc");
+// Returns once the process has exited: poll(2) on its pidfd, else its start time read every
+// 100 ms.
+void wait_for_exit(const ProcessHandle& h, const std::string& proc_root = "/proc");
 
 // In slurmstepd: this node's name as slurmd gave it to slurmstepd, read from the name of the
 // step's socket that this process holds open (<SlurmdSpoolDir>/<node>_<job>.<step>), which no

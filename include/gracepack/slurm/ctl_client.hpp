@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ class CtlController : public Controller {
                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
   Result<JobRecord> load_job(std::uint32_t job_id) override;
   Status requeue(const std::string& id) override;
+  // No call runs past `deadline`: each is cut to the time left, and none starts after it.
+  void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
 
  private:
   Result<std::string> call(const std::vector<std::string>& args);
@@ -29,6 +32,7 @@ class CtlController : public Controller {
   std::string program_;
   std::vector<std::string> env_;
   std::chrono::milliseconds timeout_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 }  // namespace gracepack::slurm

@@ -107,6 +107,7 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
   a.quiet = true;
   a.ctl = "/usr/libexec/gracepack/gracepack-ctl";
   a.restart = 3;
+  a.nodes = 64;
   auto argv = to_argv(a, "/usr/libexec/gracepack/gracepack-watcher");
   EXPECT_EQ(argv.front(), "/usr/libexec/gracepack/gracepack-watcher");
   auto back = parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));
@@ -118,7 +119,20 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
            {"--job", "x", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c"},
            {"--job", "1", "--dir", "rel", "--run", "00112233aabbccdd", "--ctl", "/c"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c", "--evil", "1"},
+           {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c", "--nodes",
+            "0"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl"}}) {
     EXPECT_FALSE(parse_watcher_args(bad).ok());
   }
+}
+
+// Issue 16 item 8: a job's watchers on N nodes spread their reads of the job at grace start over
+// up to 10 ms a node, never beyond half a second; one node reads at once.
+TEST(WatcherArgs, ReadsAreSpreadOverTheJobsNodes) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(read_spread(1, 0.9), milliseconds(0));
+  EXPECT_EQ(read_spread(3, 0.5), milliseconds(15));
+  EXPECT_EQ(read_spread(64, 0.999), milliseconds(499));
+  EXPECT_EQ(read_spread(100000, 0.5), milliseconds(250));
+  EXPECT_EQ(read_spread(8, 1.5), milliseconds(79));
 }

@@ -33,6 +33,7 @@ WatcherStatus status(WatchState state, std::time_t preempt = 0) {
   if (state == WatchState::Delivered) {
     s.delivered = 101;
     s.signalled = 3;
+    s.targets = 3;
     s.preempt_time = preempt;
     s.start_time = 50;
   }
@@ -148,6 +149,32 @@ TEST(JobEnd, RequeuesOnceAfterANotice) {
   EXPECT_EQ(out.records[0].event, "notice");
   EXPECT_EQ(out.records[0].processes_signalled, 3u);
   EXPECT_EQ(out.records[1].event, "requeue");
+}
+
+// Issue 16 items 5 and 9: a notice is on record only for a run slurmctld shows preempted (a
+// status that says "delivered" for a run that completed unpreempted writes none), and the record
+// says how many of the processes meant were signalled: never "notified" when none was.
+TEST(JobEnd, ANoticeIsOnRecordOnlyForAPreemptionAndSaysHowManyWereSignalled) {
+  FakeController ctl;
+  ctl.record = job(JobState::Complete);  // slurmctld: never preempted
+  WatcherStatus other = status(WatchState::Delivered, 100);
+  other.run = "fedcba9876543210";  // another run's watcher
+  auto out = end(ctl, facts(marker(), other));
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.records[0].event, "no-requeue");
+  EXPECT_FALSE(out.records[0].processes_signalled);
+  ctl.record = job(JobState::Complete, 100);
+  WatcherStatus s = status(WatchState::Delivered, 100);
+  s.signalled = 0;
+  s.targets = 2;
+  out = end(ctl, facts(marker(), s));
+  ASSERT_EQ(out.records.size(), 2u);
+  EXPECT_EQ(out.records[0].decision, "not notified");
+  EXPECT_EQ(out.records[0].reason, "grace period started; 0 of 2 processes signalled");
+  s.signalled = 1;
+  EXPECT_EQ(end(ctl, facts(marker(), s)).records[0].decision, "partly notified");
+  s.signalled = s.targets = 0;  // nothing of the batch step's to signal: the notice file alone
+  EXPECT_EQ(end(ctl, facts(marker(), s)).records[0].decision, "notified");
 }
 
 // slurmctld's end time is the job's own end once a job ended inside its grace window: the
@@ -296,6 +323,22 @@ TEST(Retry, StaysWithinItsBudget) {
   EXPECT_FALSE(r.again());
   EXPECT_EQ(r.waits(), 2u);
   EXPECT_EQ(c.pauses, 2);
+}
+
+// Issue 16 item 8: the watcher backs off (250 ms, 500 ms, 1 s, 2 s, 2 s ...) while slurmctld
+// asks clients to, within its budget.
+TEST(Retry, BacksOffUpToItsCap) {
+  FakeClock c;
+  using std::chrono::milliseconds;
+  Retry r({milliseconds(250), milliseconds(6000), 2, milliseconds(2000)}, c.clock());
+  std::vector<long> pauses;
+  auto last = c.t;
+  while (r.again()) {
+    pauses.push_back(std::chrono::duration_cast<milliseconds>(c.t - last).count());
+    last = c.t;
+  }
+  EXPECT_EQ(pauses, (std::vector<long>{250, 500, 1000, 2000, 2000}));
+  EXPECT_EQ(r.left(), milliseconds(250));
 }
 
 TEST(JobEnd, AStatusFileRootRefusedIsOnRecord) {

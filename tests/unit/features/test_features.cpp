@@ -209,15 +209,14 @@ class PreemptRun : public ::testing::Test {
     sp.vars = {{"HOSTNAME", "n1"}, {"SLURM_JOB_PARTITION", "low"}};
     return sp;
   }
-  // What the watcher writes, as the job's user, when the job ends without a preemption.
+  // What the watcher writes, through the descriptor root opened for it, when the job ends
+  // without a preemption.
   void watcher_saw_no_preemption(const std::string& run) const {
     WatcherStatus s;
     s.run = run;
     s.state = WatchState::NotPreempted;
     s.cause = Cause::Completion;
-    const std::string path = root_ + "/state/42/" + JobDirLayout::kStatus;
-    std::ofstream(path) << format_watcher_status(s);
-    ASSERT_EQ(::chown(path.c_str(), 1000, 1000), 0);
+    std::ofstream(root_ + "/state/42/" + JobDirLayout::kStatus) << format_watcher_status(s);
   }
   std::string root_;
   std::vector<std::string> args_;
@@ -246,12 +245,13 @@ TEST_F(PreemptRun, BatchStepToEpilog) {
   ASSERT_TRUE(sp.errors.empty()) << sp.errors.front();
   struct stat st {};
   ASSERT_EQ(::stat((root_ + "/state/42").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, 1000u);
-  ASSERT_EQ(::stat((root_ + "/state/42.run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);  // root's: the job's user cannot write there
+  EXPECT_EQ(st.st_mode & 0777, 0711u);
+  ASSERT_EQ(::stat((root_ + "/state/.markers/42.run").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 0u);
 
   // The run's nonce travels to srun steps in the job's environment.
-  std::ifstream marker(root_ + "/state/42.run");
+  std::ifstream marker(root_ + "/state/.markers/42.run");
   std::string text((std::istreambuf_iterator<char>(marker)), {});
   auto m = parse_run_marker(text);
   ASSERT_TRUE(m) << m.error().message;
@@ -269,7 +269,8 @@ TEST_F(PreemptRun, BatchStepToEpilog) {
   Plugin e;
   ASSERT_TRUE(e.run(Hook::JobEpilog, epilog, args_));
   EXPECT_FALSE(fs::exists(root_ + "/state/42"));
-  EXPECT_FALSE(fs::exists(root_ + "/state/42.run"));
+  EXPECT_FALSE(fs::exists(root_ + "/state/.markers/42.run"));
+  EXPECT_TRUE(fs::is_empty(root_ + "/state/.quarantine"));
   std::ifstream audit(root_ + "/audit.jsonl");
   std::string line;
   ASSERT_TRUE(std::getline(audit, line));

@@ -1,4 +1,5 @@
 // Root's handling of files a user can write (issue 9 items 1 and 7). Run as root in CI.
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -22,7 +23,10 @@ class TempDir {
     ::chmod(path_.c_str(), 0755);
     fd_ = os::UniqueFd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY));
   }
-  ~TempDir() { (void)os::remove_tree_at(AT_FDCWD, path_); }
+  ~TempDir() { (void)os::remove_tree_at(AT_FDCWD, path_, soon()); }
+  static std::chrono::steady_clock::time_point soon() {
+    return std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  }
   const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }
@@ -132,9 +136,54 @@ TEST(RemoveTree, NeverLeavesTheTreeAndNeverFollowsALink) {
   ::mkfifo((d / "job/fifo").c_str(), 0600);
   ::chmod((d / "job/sub").c_str(), 0500);  // the user made it unwritable
   ::chmod((d / "job").c_str(), 0500);
-  ASSERT_TRUE(os::remove_tree_at(d.fd(), "job").ok());
+  ASSERT_TRUE(os::remove_tree_at(d.fd(), "job", TempDir::soon()).ok());
   EXPECT_NE(::access((d / "job").c_str(), F_OK), 0);
   EXPECT_EQ(*os::read_file(d / "outside"), "keep");
+}
+
+// Issue 16 item 2: any depth (the review left a 70-deep chain in the quarantine for good, at a
+// limit of 64) and any number of entries, with no more than 64 directories open at once.
+TEST(RemoveTree, AnyDepthAndAnySizeWithFewDescriptors) {
+  TempDir d;
+  std::string path = d / "deep";
+  ::mkdir(path.c_str(), 0700);
+  for (int i = 0; i < 300; ++i) {
+    path += "/d";
+    ASSERT_EQ(::mkdir(path.c_str(), 0700), 0) << i;
+    write(path + "/f", "x");
+  }
+  ::mkdir((d / "wide").c_str(), 0700);
+  for (int i = 0; i < 3000; ++i) write(d / ("wide/f" + std::to_string(i)), "");
+  // A subtree deeper than the descriptors held moves up as a new entry of the directory: done
+  // when the directory lists nothing, as the quarantine's sweep does.
+  auto names = [&] {
+    std::vector<std::string> out;
+    DIR* dir = ::opendir(d.path().c_str());
+    while (dirent* e = ::readdir(dir)) {
+      if (e->d_name[0] != '.') out.emplace_back(e->d_name);
+    }
+    ::closedir(dir);
+    return out;
+  };
+  int rounds = 0;
+  for (auto left = names(); !left.empty() && rounds < 50; left = names(), ++rounds) {
+    for (const auto& n : left) ASSERT_TRUE(os::remove_tree_at(d.fd(), n, TempDir::soon()).ok());
+  }
+  EXPECT_TRUE(names().empty());
+  EXPECT_GT(rounds, 1) << "300 levels need more than 64 descriptors: some subtree moved up";
+}
+
+// Out of time, the rest stays in place for a later call.
+TEST(RemoveTree, StopsAtItsDeadlineAndGoesOnLater) {
+  TempDir d;
+  ::mkdir((d / "t").c_str(), 0700);
+  for (int i = 0; i < 100; ++i) write(d / ("t/f" + std::to_string(i)), "");
+  auto st = os::remove_tree_at(d.fd(), "t", std::chrono::steady_clock::now());
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.error().transient);
+  EXPECT_EQ(::access((d / "t").c_str(), F_OK), 0);
+  EXPECT_TRUE(os::remove_tree_at(d.fd(), "t", TempDir::soon()).ok());
+  EXPECT_NE(::access((d / "t").c_str(), F_OK), 0);
 }
 
 TEST(StateDir, RefusesADirectoryOthersMayWrite) {
@@ -149,30 +198,44 @@ TEST(StateDir, RefusesADirectoryOthersMayWrite) {
   EXPECT_FALSE(os::StateDir::open(d / "via-link", false).ok());
 }
 
-// Issue 9 item 7: a directory left by an earlier run (unremovable by its user) is never reused.
+// Issue 9 item 7, issue 16 items 2 and 10: a directory left by an earlier run (even a user's
+// tree of an older release) is never reused: set aside at once, removed by the sweep.
 TEST(StateDir, ANewRunNeverSeesAnOldRunsFiles) {
   if (::geteuid() != 0) GTEST_SKIP() << "root's rules";
   TempDir d;
   auto dir = os::StateDir::open(d / "state", true);
   ASSERT_TRUE(dir.ok()) << dir.error().message;
-  ASSERT_TRUE(dir->make_job_dir(7, 65534, 65534).ok());
+  ASSERT_EQ(::mkdir((d / "state/7").c_str(), 0700), 0);  // an older release's user directory
+  std::string deep = d / "state/7/deep";
+  for (int i = 0; i < 150; ++i, deep += "/d") ASSERT_EQ(::mkdir(deep.c_str(), 0700), 0);
   write(d / "state/7/watcher", "stale");
+  ::chown((d / "state/7").c_str(), 65534, 65534);
   ::chmod((d / "state/7").c_str(), 0500);
-  ASSERT_TRUE(dir->make_job_dir(7, 1001, 1001).ok());  // the id wrapped: another user's job
+  ASSERT_TRUE(dir->make_job_dir(7, "0011223344556677").ok());
   struct stat st {};
   ASSERT_EQ(::stat((d / "state/7").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, 1001u);
-  EXPECT_EQ(st.st_mode & 0777, 0700u);
-  auto gone = dir->read_job_file(7, 1001, "watcher");
-  ASSERT_TRUE(gone.ok()) << gone.error().message;
-  EXPECT_FALSE(gone->has_value());
-  EXPECT_FALSE(dir->has_job_dir(7, 65534));
-  // The quarantine is root's alone and keeps nothing that could be removed.
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_mode & 0777, 0711u);
+  auto status = dir->read_job_file(7, "watcher");
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(**status, "");
+  EXPECT_TRUE(dir->has_run_dir(7, "0011223344556677"));
+  EXPECT_FALSE(dir->has_run_dir(7, "7766554433221100"));
+  // Set aside in the root-only quarantine, removed by the sweep.
   ASSERT_EQ(::stat((d / "state/.quarantine").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_TRUE(dir->sweep_quarantine(std::chrono::seconds(5)).ok());
+  DIR* q = ::opendir((d / "state/.quarantine").c_str());
+  int left = 0;
+  while (dirent* e = ::readdir(q)) left += e->d_name[0] != '.';
+  ::closedir(q);
+  EXPECT_EQ(left, 0);
 }
 
-TEST(StateDir, MarkerAndHostileJobFiles) {
+// Issue 16 items 2, 3 and 5: everything is root's. Markers sit in a root-only directory (no
+// user can reach one, so none can hard-link it where protected_hardlinks=0); the run's files are
+// root's and the watcher gets descriptors, so the job's user can neither fill nor forge them.
+TEST(StateDir, EverythingIsRootsAndMarkersAreOutOfReach) {
   if (::geteuid() != 0) GTEST_SKIP() << "root's rules";
   TempDir d;
   auto dir = os::StateDir::open(d / "state", true);
@@ -188,18 +251,35 @@ TEST(StateDir, MarkerAndHostileJobFiles) {
   ASSERT_TRUE(dir->write_marker(m).ok());
   EXPECT_EQ(**dir->read_marker(9), m);
   struct stat ms {};
-  ASSERT_EQ(::stat((d / "state/9.run").c_str(), &ms), 0);
+  ASSERT_EQ(::stat((d / "state/.markers").c_str(), &ms), 0);
+  EXPECT_EQ(ms.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((d / "state/.markers/9.run").c_str(), &ms), 0);
   EXPECT_EQ(ms.st_mode & 0777, 0600u);
-  ASSERT_TRUE(dir->make_job_dir(9, 1001, 1001).ok());
+  ASSERT_TRUE(dir->make_job_dir(9, m.run).ok());
+  for (const auto& [name, mode] :
+       {std::pair{"notice.0011223344556677", 0644}, std::pair{"lock.0011223344556677", 0644},
+        std::pair{"watcher", 0600}}) {
+    ASSERT_EQ(::stat((d / "state/9/" + name).c_str(), &ms), 0) << name;
+    EXPECT_EQ(ms.st_uid, 0u) << name;
+    EXPECT_EQ(ms.st_mode & 0777, static_cast<unsigned>(mode)) << name;
+  }
+  EXPECT_EQ(dir->notice_path(9, m.run), d / "state/9/notice.0011223344556677");
+  // The watcher's descriptors: status read and written in place, the notice written.
+  auto files = dir->open_run_files(9, m.run);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  ASSERT_TRUE(os::rewrite_whole(files->status.get(), "run=x\nstate=long\n").ok());
+  ASSERT_TRUE(os::rewrite_whole(files->status.get(), "short\n").ok());
+  EXPECT_EQ(*os::read_whole(files->status.get(), 4096), "short\n");
+  EXPECT_EQ(**dir->read_job_file(9, "watcher"), "short\n");
+  EXPECT_FALSE(*dir->job_lock_held(9, m.run));
+  // A file that is not root's, or a link, is refused without blocking.
+  ASSERT_EQ(::unlink((d / "state/9/watcher").c_str()), 0);
   ASSERT_EQ(::mkfifo((d / "state/9/watcher").c_str(), 0600), 0);
-  ::chown((d / "state/9/watcher").c_str(), 1001, 1001);
   Result<std::optional<std::string>> r = fail("unset");
-  EXPECT_LT(millis([&] { r = dir->read_job_file(9, 1001, "watcher"); }), 1000);
+  EXPECT_LT(millis([&] { r = dir->read_job_file(9, "watcher"); }), 1000);
   EXPECT_FALSE(r.ok());
-  ASSERT_EQ(::mkfifo((d / "state/9/watcher.lock").c_str(), 0600), 0);
-  EXPECT_FALSE(dir->job_lock_held(9, 1001).ok());
-  ::chmod((d / "state/9").c_str(), 0);
   ASSERT_TRUE(dir->clear_job(9).ok());
   EXPECT_NE(::access((d / "state/9").c_str(), F_OK), 0);
-  EXPECT_NE(::access((d / "state/9.run").c_str(), F_OK), 0);
+  EXPECT_NE(::access((d / "state/.markers/9.run").c_str(), F_OK), 0);
+  ASSERT_TRUE(dir->sweep_quarantine(std::chrono::seconds(5)).ok());
 }
