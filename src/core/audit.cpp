@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "gracepack/core/text.hpp"
+
 namespace gracepack {
 
 std::string json_escape(const std::string& s) {
@@ -34,7 +36,11 @@ std::string json_escape(const std::string& s) {
 }
 
 std::string to_json(const AuditRecord& r) {
-  auto str = [](const std::string& s) { return "\"" + json_escape(s) + "\""; };
+  // Names and reasons may quote what a user or a program wrote: bounded, and no control
+  // character reaches the log, nor a terminal that shows it decoded (text::printable).
+  auto str = [](const std::string& s, std::size_t max = 256) {
+    return "\"" + json_escape(text::printable(s, max)) + "\"";
+  };
   auto num = [](auto v) { return std::to_string(static_cast<long long>(v)); };
   std::string j = "{\"time\":" + num(r.time) + ",\"event\":" + str(r.event) +
                   ",\"job_id\":" + std::to_string(r.job.job_id);
@@ -53,7 +59,7 @@ std::string to_json(const AuditRecord& r) {
   if (r.run_start) j += ",\"run_start\":" + num(*r.run_start);
   if (r.script_exit) j += ",\"script_exit\":" + num(*r.script_exit);
   if (r.script_status) j += ",\"script_status\":" + std::to_string(*r.script_status);
-  j += ",\"decision\":" + str(r.decision) + ",\"reason\":" + str(r.reason) + "}";
+  j += ",\"decision\":" + str(r.decision) + ",\"reason\":" + str(r.reason, 1024) + "}";
   return j;
 }
 

@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "gracepack/core/text.hpp"
+
 namespace gracepack::report {
 namespace {
 
@@ -109,9 +111,15 @@ std::size_t find_field(std::string_view key, std::size_t hint) {
   return kFields.size();
 }
 
+// Names and reasons come from the audit log, which may quote a user's bytes: whatever a report
+// prints of them (table, story, metrics, SVG, JSON) has no control character left in it.
 void set_string(const json::Member& m, std::string& out) {
-  if (m.escaped) return json::decode_string(m.raw, out);
-  out.assign(m.raw);
+  if (m.escaped) {
+    json::decode_string(m.raw, out);
+  } else {
+    out.assign(m.raw);
+  }
+  if (!text::is_printable(out)) out = text::printable(out);
 }
 
 // Back to defaults, keeping the strings' storage for the next line.

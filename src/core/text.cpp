@@ -101,4 +101,59 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+namespace {
+
+// The length of the UTF-8 sequence of a printable character at s[i], or 0 where there is none
+// (a control character, a C1 control's encoding, a stray or short or overlong sequence).
+std::size_t printable_at(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return c >= 0x20 && c != 0x7f ? 1 : 0;
+  std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  }
+  if (c == 0xc2 && b(i + 1) < 0xa0) return 0;   // U+0080..U+009F: C1 controls
+  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogates
+  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // beyond U+10FFFF
+  return n;
+}
+
+}  // namespace
+
+bool is_printable(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = printable_at(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string printable(std::string_view s, std::size_t max) {
+  const std::string_view kept = s.substr(0, max);
+  std::string out;
+  out.reserve(kept.size());
+  static const char digits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < kept.size();) {
+    const std::size_t n = printable_at(kept, i);
+    if (n == 0) {
+      const auto c = static_cast<unsigned char>(kept[i]);
+      out += "\\x";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+      ++i;
+    } else {
+      out.append(kept.substr(i, n));
+      i += n;
+    }
+  }
+  if (kept.size() < s.size())
+    out += "...[" + std::to_string(s.size() - kept.size()) + " more bytes]";
+  return out;
+}
+
 }  // namespace gracepack::text

@@ -2,10 +2,10 @@
 // the watcher (task_init, as the user) and the batch script's end (task_exit, root).
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
+#include "gracepack/core/text.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/run_files.hpp"
@@ -80,7 +80,9 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
     auto task = sp.local_task_id();
     if (!task || *task != 0) return Ok{};
   }
-  const auto restart = sp.restart_count();
+  // S_SLURM_RESTART_COUNT reads 0 in every step (slurmstepd never sets the field it returns,
+  // 22.05 to 26.05): the batch environment's, which slurmstepd writes once the job was requeued.
+  const auto restart = text::parse_int(sp.getenv("SLURM_RESTART_COUNT").value_or("0"), 0, 65535);
   const WatcherArgs args{.job = run_->job,
                          .dir = run_->notice.substr(0, run_->notice.rfind('/')),
                          .run = run_->run,
@@ -91,7 +93,7 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .notify_shell = config.notify_shell,
                          .quiet = !run_->batch_step,
                          .ctl = GRACEPACK_CTL_PATH,
-                         .restart = std::min(restart.value_or(0), 65535u)};
+                         .restart = static_cast<unsigned>(restart.value_or(0))};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
   if (auto st =
           os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp), run_->lock, run_->files);

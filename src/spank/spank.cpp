@@ -10,9 +10,12 @@ extern "C" {
 }
 
 #include "gracepack/core/cgroup_path.hpp"
+#include "gracepack/core/text.hpp"
 #include "gracepack/os/proc.hpp"
 
 namespace gracepack::spank {
+
+constexpr std::size_t kMaxLog = 2048;  // bytes of one message in Slurm's logs
 
 template <class T>
 Result<T> SpankStep::item(spank_item_t item, const char* what) const {
@@ -78,10 +81,11 @@ Result<int> SpankStep::local_task_id() const { return item<int>(S_TASK_ID, "the 
 Result<std::uint32_t> SpankStep::node_index() const { return item<std::uint32_t>(S_JOB_NODEID, "the node's index"); }
 Result<pid_t> SpankStep::task_pid() const { return item<pid_t>(S_TASK_PID, "the task's pid"); }
 Result<int> SpankStep::task_exit_status() const { return item<int>(S_TASK_EXIT_STATUS, "the task's exit status"); }
-void SpankStep::log_error(const std::string& msg) const { slurm_error("gracepack: %s", msg.c_str()); }
-void SpankStep::log_info(const std::string& msg) const { slurm_info("gracepack: %s", msg.c_str()); }
-void SpankStep::log_verbose(const std::string& msg) const { slurm_verbose("gracepack: %s", msg.c_str()); }
-void SpankStep::log_debug(const std::string& msg) const { slurm_debug("gracepack: %s", msg.c_str()); }
+// Messages may quote what a user wrote: bounded, control characters escaped (text::printable).
+void SpankStep::log_error(const std::string& msg) const { slurm_error("gracepack: %s", text::printable(msg, kMaxLog).c_str()); }
+void SpankStep::log_info(const std::string& msg) const { slurm_info("gracepack: %s", text::printable(msg, kMaxLog).c_str()); }
+void SpankStep::log_verbose(const std::string& msg) const { slurm_verbose("gracepack: %s", text::printable(msg, kMaxLog).c_str()); }
+void SpankStep::log_debug(const std::string& msg) const { slurm_debug("gracepack: %s", text::printable(msg, kMaxLog).c_str()); }
 // clang-format on
 
 Result<std::uint64_t> SpankStep::step_alloc_mem_bytes() const {
@@ -95,10 +99,6 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> SpankStep::array_ids() co
   auto task = item<std::uint32_t>(S_JOB_ARRAY_TASK_ID, "the array task id");
   if (!array || !task || *array == 0) return std::nullopt;
   return std::pair{*array, *task};
-}
-
-Result<std::uint32_t> SpankStep::restart_count() const {
-  return item<std::uint32_t>(S_SLURM_RESTART_COUNT, "the job's restart count");
 }
 
 Result<os::HelperCgroup> SpankStep::helper_cgroup() const {

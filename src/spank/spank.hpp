@@ -34,7 +34,6 @@ class SpankStep : public features::Step {
   Result<int> task_exit_status() const override;
   Result<std::uint64_t> step_alloc_mem_bytes() const override;
   std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const override;
-  Result<std::uint32_t> restart_count() const override;
   Result<os::HelperCgroup> helper_cgroup() const override;
   std::optional<std::string> stepd_node_name() const override;
   Status register_option(const std::string& name) const override;

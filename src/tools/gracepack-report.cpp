@@ -20,6 +20,7 @@
 #include "gracepack/core/report_svg.hpp"
 #include "gracepack/core/report_time.hpp"
 #include "gracepack/core/text.hpp"
+#include "gracepack/os/files.hpp"
 
 namespace {
 
@@ -235,9 +236,13 @@ struct FileDescriptor {
 // report with SIGBUS.
 template <class Sink>
 Status read_log(const std::string& path, bool keep_text, ReadStats& stats, Sink&& sink) {
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Never blocking on a FIFO or a device (a cron job as root would hang): a regular file only.
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   const int fd = file.fd;
   if (fd < 0) return fail(path + ": " + errno_text());
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    return fail(path + ": not a regular file (decompress or copy a log into a file first)");
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint for the read-ahead
   AuditLineParser parser(keep_text);
   AuditLine record;
@@ -291,11 +296,21 @@ bool is_admin(const Options& o) {
   return true;
 }
 
+// Written as a new file renamed into place: never through a link planted at `path` (the report
+// runs as root from cron), never into a FIFO, and nobody reads half a drawing.
 bool write_file(const std::string& path, const std::string& data) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return warn(path + ": " + errno_text()), false;
-  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  if (std::fclose(f) != 0 || !ok) return warn(path + ": " + errno_text()), false;
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const FileDescriptor d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d.fd < 0 || name.empty()) return warn(path + ": " + errno_text()), false;
+  struct stat st {};
+  if (::fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+    return warn(path + ": exists and is not a regular file; not written"), false;
+  if (auto r = os::write_file_atomically(d.fd, name, data, 0644); !r)
+    return warn(path + ": " + r.error().message), false;
   return true;
 }
 

@@ -10,7 +10,8 @@ AUDIT="$GP_CLUSTER_DIR/audit.d/$(basename "$0" .sh).jsonl"
 use_plugstack "required $GP_PLUGIN audit_log=$AUDIT ${PREEMPT_KEYS:-}"
 
 # app.sh: on the notice it records when it came, reads the notice file, "checkpoints" for
-# CKPT seconds and exits; otherwise it loops. It runs as the test user in $WORK.
+# CKPT seconds (after the file GATE exists, when set) and exits; otherwise it loops. It runs as
+# the test user in $WORK.
 cat > app.sh <<'APP'
 #!/bin/bash
 # APP_TAG prefixes its lines (several apps, one output); IGNORE_TERM=1 ignores the SIGTERM that
@@ -22,6 +23,8 @@ on_notice() {
   for ((i = 0; i < 50; i++)); do [ -s "$GRACEPACK_NOTICE_FILE" ] && break; sleep 0.1; done
   . "$GRACEPACK_NOTICE_FILE"
   echo "${APP_TAG:+$APP_TAG }app: cause=$GRACEPACK_CAUSE notice_time=$GRACEPACK_NOTICE_TIME deadline=$GRACEPACK_DEADLINE"
+  # GATE: the checkpoint waits (up to 60 s) until the test has made the event it needs first.
+  if [ -n "${GATE:-}" ]; then for ((i = 0; i < 600; i++)); do [ -e "$GATE" ] && break; sleep 0.1; done; fi
   sleep "${CKPT:-6}"; echo "saved" > ckpt; echo "app: checkpoint written"; exit 0
 }
 [ -n "${IGNORE_TERM:-}" ] && trap '' TERM

@@ -208,3 +208,20 @@ print(*struct.unpack(">II", d[16:24]))' "$f.png") || die "$f.png is not a PNG"
   done
   pass "--svg: the timeline and the histogram render to PNG"
 fi
+
+# Issue 16 item 12: root's report (a cron job) neither writes through a link planted where its
+# --svg goes nor blocks on a FIFO given as --log; item 6: a record's control bytes arrive as text.
+echo "root's file" > "$WORK/root-only"; chmod 600 "$WORK/root-only"
+ln -s "$WORK/root-only" "$WORK/planted.svg"
+"$REPORT" --log "$AUDIT" "$P" --svg "$WORK/planted.svg" >/dev/null 2>&1 && die "--svg wrote over a link"
+[ "$(cat "$WORK/root-only")" = "root's file" ] || die "--svg wrote through a link"
+mkfifo "$WORK/fifo.log"
+rc=0
+out=$(timeout 10 "$REPORT" --log "$WORK/fifo.log" --summary 2>&1) || rc=$?
+[ "$rc" != 124 ] || die "--log on a FIFO blocked"
+grep -q "not a regular file" <<<"$out" || die "--log on a FIFO: $out"
+printf '%s\n' '{"time":5,"event":"no-requeue","job_id":999999,"uid":0,"user":"root","partition":"p","state":"COMPLETED","cause":"completion","preempt_time":0,"end_time":5,"restart_count":0,"decision":"not requeued","reason":"x\u001b[2K\rjob 999999: requeued"}' > "$WORK/esc.log"
+out=$("$REPORT" --log "$WORK/esc.log" --utc 999999)
+grep -q $'\e' <<<"$out" && die "the report printed an ESC: $(cat -v <<<"$out")"
+grep -qF 'x\x1b[2K\x0djob 999999: requeued' <<<"$out" || die "the record's bytes are not shown as text: $out"
+pass "--svg never writes through a link, --log refuses a FIFO at once, control bytes are printed as text"

@@ -46,7 +46,6 @@ class Step {
   virtual Result<int> task_exit_status() const = 0;
   virtual Result<std::uint64_t> step_alloc_mem_bytes() const = 0;
   virtual std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const = 0;
-  virtual Result<std::uint32_t> restart_count() const = 0;  // Slurm's, not the environment's
 
   // Facts of the slurmstepd process itself, which the job cannot choose: the cgroup where the
   // helpers gracepack starts in this step must go (a fake may give one without a directory:

@@ -25,8 +25,8 @@ TEST(Notice, RoundTripsAndIsShellReadable) {
   EXPECT_EQ(back->deadline, n.deadline);
   EXPECT_EQ(back->signal, SIGUSR1);
   EXPECT_TRUE(back->will_requeue);
-  for (const char* bad : {"", "GRACEPACK_CAUSE=preemption\n", "garbage",
-                          "GRACEPACK_CAUSE=x\nGRACEPACK_CAUSE=y\n"}) {
+  for (const char* bad :
+       {"", "GRACEPACK_CAUSE=preemption\n", "garbage", "GRACEPACK_CAUSE=x\nGRACEPACK_CAUSE=y\n"}) {
     EXPECT_FALSE(parse_notice(bad).ok()) << bad;
   }
   EXPECT_FALSE(parse_notice(text + "EXTRA=1\n").ok());
@@ -76,11 +76,15 @@ TEST(Audit, JsonEscapesAndCarriesTheFields) {
   r.script_exit = 110;
   r.script_status = 0;
   const std::string j = to_json(r);
-  EXPECT_NE(j.find("\"user\":\"a\\\"b\\\\c\\n\""), std::string::npos) << j;
+  // Quotes and backslashes escaped for JSON; a control character never reaches the log
+  // (issue 16 item 6): it is written as the text \x0a.
+  EXPECT_NE(j.find("\"user\":\"a\\\"b\\\\c\\\\x0a\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"array_task_id\":2"), std::string::npos);
   EXPECT_NE(j.find("\"restart_count\":1"), std::string::npos);
   EXPECT_NE(j.find("\"run_start\":50,\"script_exit\":110,\"script_status\":0"), std::string::npos);
   EXPECT_EQ(j.front(), '{');
   EXPECT_EQ(j.back(), '}');
   EXPECT_EQ(json_escape(std::string("\x01", 1)), "\\u0001");
+  r.reason = std::string(5000, 'r');  // bounded
+  EXPECT_NE(to_json(r).find("...[3976 more bytes]"), std::string::npos);
 }

@@ -114,6 +114,19 @@ TEST(ReportJson, DecodesEscapesToUtf8) {
   EXPECT_EQ(decoded(R"(\u0001)"), std::string("\x01"));
 }
 
+// Issue 16 item 6: a record an older release wrote with a user's bytes (ESC, CR, a C1 CSI)
+// cannot redraw the terminal of the admin who reads the report: those bytes arrive as text.
+TEST(ReportLine, ControlBytesOfOldRecordsArriveAsText) {
+  const AuditLine r = report_fixtures::parse(
+      "{\"time\":5,\"event\":\"no-requeue\",\"job_id\":9,\"uid\":1,\"user\":\"u\xc2\x9b"
+      "2J\","
+      "\"partition\":\"p\",\"state\":\"COMPLETED\",\"cause\":\"completion\",\"preempt_time\":0,"
+      "\"end_time\":5,\"restart_count\":0,\"decision\":\"not requeued\","
+      "\"reason\":\"x\\u001b[2K\\rjob 9: requeued\"}");
+  EXPECT_EQ(r.reason, "x\\x1b[2K\\x0djob 9: requeued");
+  EXPECT_EQ(r.user, "u\\xc2\\x9b2J");  // U+009B, CSI
+}
+
 TEST(ReportLine, ReadsTheBriefsExample) {
   const AuditLine r = report_fixtures::parse(kBriefNotice);
   EXPECT_EQ(r.time, 1796001432);
@@ -155,10 +168,10 @@ TEST(ReportLine, ReadsWhatTheEpilogWrites) {
   EXPECT_EQ(r.array_job_id, 100u);
   EXPECT_EQ(r.array_task_id, 7u);
   EXPECT_EQ(r.partition, "p\"q");
-  EXPECT_EQ(r.user, "al\\ice\n\x01");
+  EXPECT_EQ(r.user, "al\\ice\\x0a\\x01");  // no control character reaches the report's outputs
   EXPECT_EQ(r.state, "PREEMPTED");
   EXPECT_EQ(r.restart_count, 3);
-  EXPECT_EQ(r.reason, "r\té");
+  EXPECT_EQ(r.reason, "r\\x09é");
   EXPECT_EQ(r.script_status, 9);
   EXPECT_FALSE(r.start_time);  // 0 in the record: not written
   EXPECT_FALSE(r.notice_delivered);

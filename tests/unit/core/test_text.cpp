@@ -44,3 +44,20 @@ TEST(Text, TrimAndJoin) {
   EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
   EXPECT_EQ(join({}, ","), "");
 }
+
+// Issue 16 item 6: what may quote a user's bytes reaches logs and terminals without a control
+// character (a record could otherwise redraw an admin's screen) and bounded.
+TEST(Text, PrintableEscapesControlsAndBounds) {
+  EXPECT_EQ(printable("plain text, ünïcode"), "plain text, ünïcode");
+  EXPECT_TRUE(is_printable("ünïcode"));
+  EXPECT_EQ(printable("a\x1b[2Jb\rc\n"), "a\\x1b[2Jb\\x0dc\\x0a");
+  EXPECT_EQ(printable("del\x7f"), "del\\x7f");
+  EXPECT_EQ(printable("c1\xc2\x9b"
+                      "x"),
+            "c1\\xc2\\x9bx");                               // U+009B, CSI
+  EXPECT_EQ(printable("raw\x9b"), "raw\\x9b");              // not UTF-8
+  EXPECT_EQ(printable("cut\xe2\x82"), "cut\\xe2\\x82");     // a short sequence
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+  EXPECT_EQ(printable(std::string(10, 'x'), 4), "xxxx...[6 more bytes]");
+  EXPECT_FALSE(is_printable("a\tb"));
+}

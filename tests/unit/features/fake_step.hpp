@@ -21,7 +21,6 @@ class FakeStep : public Step {
   std::optional<int> task = 0;
   uid_t user = 1000;
   gid_t group = 1000;
-  std::uint32_t restarts = 0;
   std::optional<std::string> stepd_node;  // slurmstepd's own name for this node
 
   mutable std::vector<std::string> registered, errors, infos, verbose, debug;
@@ -51,7 +50,6 @@ class FakeStep : public Step {
   std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const override {
     return std::nullopt;
   }
-  Result<std::uint32_t> restart_count() const override { return restarts; }
   // No cgroup here: the helpers stay where they start.
   Result<os::HelperCgroup> helper_cgroup() const override { return os::HelperCgroup{}; }
   std::optional<std::string> stepd_node_name() const override { return stepd_node; }

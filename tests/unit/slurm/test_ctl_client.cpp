@@ -57,3 +57,24 @@ TEST(CtlClient, ReadsTheRecordAndTellsRefusalsFromSilence) {
   EXPECT_TRUE(e.error().transient);  // no answer in time: slurmctld may answer later
   ::unlink(hang.c_str());
 }
+
+// Issue 16 item 4: under the epilog's deadline a call is cut to the time left and none starts
+// after it, whatever the per-call timeout (30 s) says; a job epilog that retries with it ends
+// before the deadline.
+TEST(CtlClient, NoCallOutlivesTheDeadline) {
+  const std::string hang = fake_ctl("exec sleep 30");
+  slurm::CtlController hung(hang, {});  // 30 s a call
+  const auto t0 = std::chrono::steady_clock::now();
+  hung.set_deadline(t0 + std::chrono::milliseconds(400));
+  auto e = hung.requeue("42");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_FALSE(e.ok());
+  EXPECT_TRUE(e.error().transient);
+  EXPECT_LT(took, std::chrono::seconds(2));
+  auto late = hung.load_job(42);
+  ASSERT_FALSE(late.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_NE(late.error().message.find("time for slurmctld is over"), std::string::npos)
+      << late.error().message;
+  ::unlink(hang.c_str());
+}
