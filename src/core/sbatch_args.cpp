@@ -164,6 +164,7 @@ void apply(SbatchOptions& o, std::string_view name, const std::optional<std::str
   if (name == "requeue") o.requeue = true;
   if (name == "no-requeue") o.requeue = false;
   if (name == "export" && value) o.export_ = *value;
+  if (name == "signal" && value) o.signal = *value;
   if (name == "wrap") o.wrap = true;
 }
 
@@ -278,9 +279,11 @@ SbatchOptions sbatch_options(const std::vector<std::string>& args,
   if (env("SBATCH_REQUEUE")) out.requeue = true;
   if (env("SBATCH_NO_REQUEUE")) out.requeue = false;
   if (auto e = env("SBATCH_EXPORT")) out.export_ = *e;
+  if (auto e = env("SBATCH_SIGNAL")) out.signal = *e;
   const SbatchOptions cli = sbatch_command_line(args);
   if (cli.requeue) out.requeue = cli.requeue;
   if (cli.export_) out.export_ = cli.export_;
+  if (cli.signal) out.signal = cli.signal;
   out.script = cli.script;
   out.wrap = cli.wrap;
   return out;
@@ -290,6 +293,14 @@ bool exports_none(const SbatchOptions& o) {
   if (!o.export_) return false;
   const std::string& v = *o.export_;
   return v == "NONE" || v.rfind("NONE,", 0) == 0;
+}
+
+bool signals_batch_only(std::string_view signal) {
+  const auto colon = signal.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view flags = signal.substr(0, colon);
+  return flags.find_first_not_of("RBrb") == std::string_view::npos &&
+         flags.find_first_of("Bb") != std::string_view::npos;
 }
 
 }  // namespace gracepack

@@ -7,7 +7,7 @@ const char kBatchOnly[] =
     "--preempt-requeue: Slurm can only requeue batch jobs; submit the work with sbatch "
     "--preempt-requeue";
 
-Status check_sbatch(const Submission& s, const std::function<Result<bool>()>& cluster_requeues) {
+Status check_sbatch(const Submission& s, const std::function<Result<ClusterFacts>()>& cluster) {
   if (s.sbatch.requeue && !*s.sbatch.requeue) {
     return fail(
         "--preempt-requeue cannot requeue a job submitted with --no-requeue: drop one of them");
@@ -19,8 +19,8 @@ Status check_sbatch(const Submission& s, const std::function<Result<bool>()>& cl
         "variables to export");
   }
   if (!s.sbatch.requeue) {
-    auto by_default = cluster_requeues();
-    if (by_default && !*by_default) {
+    auto facts = cluster();
+    if (facts && !facts->requeue_by_default) {
       return fail(
           "--preempt-requeue: this cluster does not requeue jobs unless asked "
           "(JobRequeue=0): add --requeue");
@@ -31,8 +31,7 @@ Status check_sbatch(const Submission& s, const std::function<Result<bool>()>& cl
 
 }  // namespace
 
-Status check_submission(const Submission& s,
-                        const std::function<Result<bool>()>& cluster_requeues) {
+Status check_submission(const Submission& s, const std::function<Result<ClusterFacts>()>& cluster) {
   switch (s.tool) {
     case Submission::Tool::Salloc:
       return fail(std::string(kBatchOnly) + " (salloc allocations are interactive)");
@@ -46,11 +45,32 @@ Status check_submission(const Submission& s,
       }
       return Ok{};
     case Submission::Tool::Sbatch:
-      return check_sbatch(s, cluster_requeues);
+      return check_sbatch(s, cluster);
     case Submission::Tool::Other:
       break;
   }
   return Ok{};
+}
+
+EventNote grace_event_note(const SbatchOptions& o, const ClusterFacts& c, unsigned poll) {
+  const std::string every = "every " + std::to_string(poll) + " s (poll_interval)";
+  if (!c.extern_step) {
+    return {
+        "this cluster runs no extern step (PrologFlags=Contain is not set), so the start of a "
+        "grace period is no event on its nodes: gracepack reads the job from slurmctld " +
+            every +
+            " on the batch node, and the notice may come that much after the grace period "
+            "starts; processes on other nodes hear only Slurm's own SIGTERM to srun steps",
+        true};
+  }
+  if (c.send_user_signal && o.signal && signals_batch_only(*o.signal)) {
+    return {"with --signal=" + *o.signal +
+                " and this cluster's send_user_signal, Slurm sends the grace start to the batch "
+                "shell alone, as that signal: gracepack reads the job from slurmctld " +
+                every + " on the batch node instead of hearing it",
+            true};
+  }
+  return {};
 }
 
 }  // namespace gracepack

@@ -32,6 +32,7 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
                              std::to_string(a.nodes)};
   if (a.notify_shell) v.emplace_back("--notify-shell");
   if (a.quiet) v.emplace_back("--quiet");
+  if (a.no_event) v.emplace_back("--no-event");
   return v;
 }
 
@@ -55,6 +56,10 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
     }
     if (key == "--quiet") {
       a.quiet = true;
+      continue;
+    }
+    if (key == "--no-event") {
+      a.no_event = true;
       continue;
     }
     if (i + 1 >= args.size()) return fail(key + " needs a value");

@@ -106,7 +106,11 @@ Status while_disabled(Hook hook, const Step& sp, Plugin& p) {
 }  // namespace
 
 Status Plugin::run(Hook hook, const Step& sp, const std::vector<std::string>& args) {
-  if (hook == Hook::Init) return configure(*this, sp, args);
+  if (hook == Hook::Init) {
+    if (auto r = configure(*this, sp, args); !r) return r;
+    // Only the extern step acts at init (its placeholder): it is not told the job's options.
+    if (!sp.is_step(StepKind::Extern)) return Ok{};
+  }
   // Slurm 22.05 calls the job epilog without slurm_spank_init.
   if (hook == Hook::JobEpilog && !config()) {
     if (auto r = configure(*this, sp, args); !r) return r;

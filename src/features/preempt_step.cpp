@@ -38,6 +38,12 @@ Result<RunMarker> new_marker(const Step& sp, bool batch) {
   return m;
 }
 
+// The job's node count, for spreading its watchers' reads (only timing depends on it).
+unsigned nodes(const Step& sp) {
+  auto n = text::parse_int(sp.getenv("SLURM_JOB_NUM_NODES").value_or("1"), 1, 1 << 20);
+  return static_cast<unsigned>(n.value_or(1));
+}
+
 std::vector<std::string> watcher_env(const Step& sp) {
   // The job's own SLURM_CONF (configless clusters set it for jobs), else slurmstepd's.
   auto conf = sp.getenv("SLURM_CONF");
@@ -93,7 +99,9 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .notify_shell = config.notify_shell,
                          .quiet = !run_->batch_step,
                          .ctl = GRACEPACK_CTL_PATH,
-                         .restart = static_cast<unsigned>(restart.value_or(0))};
+                         .restart = static_cast<unsigned>(restart.value_or(0)),
+                         .nodes = nodes(sp),
+                         .no_event = sp.getenv("GRACEPACK_POLL").value_or("") == "1"};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
   if (auto st =
           os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp), run_->lock, run_->files);

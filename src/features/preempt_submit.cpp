@@ -2,6 +2,7 @@
 // anything is submitted (core::check_submission), and say when max= is above the admin's cap.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "gracepack/core/preempt_policy.hpp"
 #include "gracepack/core/submission.hpp"
@@ -12,6 +13,9 @@
 
 namespace gracepack::features {
 namespace {
+
+// Set in sbatch's environment, which the batch step inherits, where the grace start is no event.
+const char kPollVar[] = "GRACEPACK_POLL";
 
 const char kUsage[] =
     "On preemption, notify every process of the job at grace start (notice file in "
@@ -54,6 +58,11 @@ Status Preempt::take(std::string_view value) {
 
 Status Preempt::on(Hook hook, const Step& sp, const Config& config) {
   if (hook == Hook::JobEpilog) return end_run(sp, config);
+  if (sp.is_step(StepKind::Extern)) {
+    if (hook == Hook::Init && config.preempt_requeue) start_placeholder(sp);
+    if (hook == Hook::Exit) reap_placeholder();
+    return Ok{};
+  }
   if (hook == Hook::InitPostOpt && !sp.remote()) return check_submission(sp, config);
   if (hook == Hook::InitPostOpt) set_up_run(sp, config);
   if (hook == Hook::TaskInit && sp.remote()) return start_watcher(sp, config);
@@ -64,10 +73,23 @@ Status Preempt::on(Hook hook, const Step& sp, const Config& config) {
 Status Preempt::check_submission(const Step& sp, const Config& config) const {
   if (!request_) return Ok{};
   const Submission s = submission(sp);
-  if (auto st = gracepack::check_submission(s, slurm::cluster_requeues_by_default); !st) return st;
+  std::optional<Result<ClusterFacts>> facts;  // one RPC, only for sbatch
+  const auto cluster = [&]() -> Result<ClusterFacts> {
+    if (!facts) facts = slurm::cluster_facts();
+    return *facts;
+  };
+  if (auto st = gracepack::check_submission(s, cluster); !st) return st;
+  if (s.tool != Submission::Tool::Sbatch) return Ok{};
   const std::string warning = cap_warning(*request_, config.max_requeue);
-  if (s.tool == Submission::Tool::Sbatch && !warning.empty())
-    std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  if (!warning.empty()) std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  // Where the grace start is no event here, the user hears so now, and the batch node's watcher
+  // is told to read the job instead (the environment sbatch passes on; a user who sets it only
+  // makes their own job poll).
+  if (auto c = cluster()) {
+    const EventNote n = grace_event_note(s.sbatch, *c, config.poll_interval);
+    if (!n.note.empty()) std::fprintf(stderr, "gracepack: note: %s\n", n.note.c_str());
+    if (n.poll) ::setenv(kPollVar, "1", 1);
+  }
   return Ok{};
 }
 

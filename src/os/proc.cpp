@@ -108,8 +108,8 @@ void wait_for_exit(const ProcessHandle& h, const std::string& proc_root) {
   }
 }
 
-std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step,
-                                           const std::string& proc_root) {
+std::optional<StepdSocket> stepd_socket(std::uint32_t job, std::uint32_t step,
+                                        const std::string& proc_root) {
   std::vector<unsigned long long> inodes;
   const std::string fds = proc_root + "/self/fd";
   if (DIR* d = ::opendir(fds.c_str())) {
@@ -128,7 +128,10 @@ std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step
   auto sockets = read_file(proc_root + "/self/net/unix");
   if (inodes.empty() || !sockets) return std::nullopt;
   for (const std::string& path : unix_socket_paths(*sockets, inodes)) {
-    if (auto node = stepd_socket_node(path, job, step)) return node;
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) continue;
+    if (auto node = stepd_socket_node(path, job, step))
+      return StepdSocket{path.substr(0, slash), *node};
   }
   return std::nullopt;
 }

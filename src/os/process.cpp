@@ -166,6 +166,14 @@ void close_from(int first) {
   for (int sig = 1; sig < 32; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   }
+  for (int sig : o.ignore_signals) ::signal(sig, SIG_IGN);
+  if (o.reset_oom_score) {
+    const int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      (void)!::write(fd, "0", 1);
+      ::close(fd);
+    }
+  }
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);

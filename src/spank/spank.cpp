@@ -12,6 +12,7 @@ extern "C" {
 #include "gracepack/core/cgroup_path.hpp"
 #include "gracepack/core/text.hpp"
 #include "gracepack/os/proc.hpp"
+#include "gracepack/slurm/api.hpp"
 
 namespace gracepack::spank {
 
@@ -111,7 +112,18 @@ std::optional<std::string> SpankStep::stepd_node_name() const {
   auto job = job_id();
   auto step = step_id();
   if (context() != Context::Remote || !job || !step) return std::nullopt;
-  return os::stepd_node_name(*job, *step);
+  auto socket = os::stepd_socket(*job, *step);
+  if (!socket) return std::nullopt;
+  return socket->node;
+}
+
+Status SpankStep::adopt_into_extern_step(pid_t pid) const {
+  auto job = job_id();
+  auto step = step_id();
+  if (!job || !step) return fail("cannot read the job from Slurm");
+  auto socket = os::stepd_socket(*job, *step);
+  if (!socket) return fail("the extern step's socket was not found among slurmstepd's");
+  return slurm::add_extern_pid(socket->dir, socket->node, *job, pid);
 }
 
 Status SpankStep::register_option(const std::string& name) const {

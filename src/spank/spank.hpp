@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include "gracepack/features/step.hpp"
+#include "gracepack/slurm/api.hpp"
 
 namespace gracepack::spank {
 
@@ -36,6 +37,8 @@ class SpankStep : public features::Step {
   std::optional<std::pair<std::uint32_t, std::uint32_t>> array_ids() const override;
   Result<os::HelperCgroup> helper_cgroup() const override;
   std::optional<std::string> stepd_node_name() const override;
+  Status adopt_into_extern_step(pid_t pid) const override;
+  bool runs_extern_placeholder() const override { return slurm::extern_step_runs_placeholder(); }
   Status register_option(const std::string& name) const override;
   std::optional<std::string> option_value(const std::string& name) const override;
   void log_error(const std::string& msg) const override;

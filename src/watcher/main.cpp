@@ -61,20 +61,28 @@ class Watcher {
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
     write_status(WatchState::Watching);
-    auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
-    if (placeholder) {
-      if (auto h = os::open_process(*placeholder)) {
-        os::wait_for_exit(*h);
-        write_status(WatchState::Waking);
-        // The job's watchers on its other nodes woke at the same instant: not all at once.
-        std::this_thread::sleep_for(read_spread(a_.nodes, draw()));
+    if (!a_.no_event) {
+      // The extern step's placeholder (Slurm's up to 24.11, gracepack's from 25.05) dies of the
+      // SIGTERM Slurm sends every node at grace start.
+      auto placeholder = find_placeholder(os::processes_in(extern_dir(), "step_extern"));
+      if (placeholder) {
+        if (auto h = os::open_process(*placeholder)) {
+          os::wait_for_exit(*h);
+          write_status(WatchState::Waking);
+          // The job's watchers on its other nodes woke at the same instant: not all at once.
+          std::this_thread::sleep_for(read_spread(a_.nodes, draw()));
+          if (check() != WakeVerdict::KeepWatching) return;
+        }
+      } else if (extern_step_exists()) {
+        // The extern step is there but its placeholder is not: it died before this watcher
+        // started (a step starting here during the grace period), or none could be started.
         if (check() != WakeVerdict::KeepWatching) return;
       }
-    } else if (extern_step_exists()) {
-      // The extern step is there but its placeholder is not: it died before this watcher
-      // started (a step starting here during the grace period), or this release runs none.
-      if (check() != WakeVerdict::KeepWatching) return;
     }
+    // No event is left to wait for: the job is read every --poll seconds, by the batch node's
+    // watcher alone (once per job, not per node); the other nodes' processes of srun steps hear
+    // Slurm's own SIGTERM at grace start.
+    if (a_.quiet) return;
     while (true) {
       std::this_thread::sleep_for(std::chrono::seconds(a_.poll));
       if (check() != WakeVerdict::KeepWatching) return;

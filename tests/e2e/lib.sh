@@ -43,7 +43,7 @@ skip() { echo "skip: $*"; exit 77; }
 # Runs a command as the test user in $WORK; stdout and stderr as the command leaves them.
 as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
 # slurm_release: "22.05.8"; slurm_mmmm: 2205. extern_placeholder: Slurm runs a placeholder process
-# in the extern step (up to 24.11; removed in 25.05).
+# in the extern step (up to 24.11; removed in 25.05, where gracepack starts its own).
 slurm_release() { slurmd -V | awk '{print $2}'; }
 slurm_mmmm() { slurm_release | awk '{split($1, v, "."); printf "%d%02d\n", v[1], v[2]}'; }
 extern_placeholder() { [ "$(slurm_mmmm)" -lt 2505 ]; }

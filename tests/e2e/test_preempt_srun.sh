@@ -11,7 +11,8 @@ wait_until 60 "the srun app's signal handlers" all_ready
 t0=$(preempt)
 wait_requeued "$id"
 latency=$(notice_latency "$t0" 2)
-echo "notice latency (srun step): ${latency} s"
+from_grace=$(grace_latency "$id")
+echo "notice latency (srun step): ${latency} s after the preemptor, ${from_grace} s after slurmctld's grace start"
 grep -q "app: cause=preemption" out.txt || die "the srun app did not read the notice file"
 grep -q "app: checkpoint written" out.txt || die "the srun app did not finish its checkpoint"
 grep -q "job: resumed from checkpoint" out.txt || die "restart did not resume"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 9 item 5: `scancel --signal=USR1` before the preemption (a common way to ask a job for a
-# checkpoint) kills Slurm's extern placeholder, which the watcher waits on. The watcher must keep
-# watching (by polling now), so the later preemption still brings the notice, once.
+# checkpoint) kills Slurm's extern placeholder (up to 24.11), which the watcher waits on. The
+# watcher must keep watching (by polling now), so the later preemption still brings the notice,
+# once. gracepack's own placeholder (Slurm 25.05+) ignores USR1: it stays, the watcher reads
+# nothing, and the preemption is an event.
 PREEMPT_KEYS="poll_interval=2" source "$(dirname "$0")/preempt_lib.sh"
 id=$(submit_low low-grace --requeue --preempt-requeue job.sh)
 extern_sleep() { # the extern step's placeholder of job $1, if it still runs
@@ -13,20 +15,22 @@ extern_sleep() { # the extern step's placeholder of job $1, if it still runs
     cat "/proc/$p/comm" 2>/dev/null; done)
   [[ $'\n'$comms$'\n' == *$'\n'sleep$'\n'* ]]
 }
-# Slurm 25.05+ runs no placeholder: there the watcher polls from the start, and the USR1 must
-# still not be taken for a preemption.
-if extern_placeholder; then
-  wait_until 20 "job $id's extern placeholder" extern_sleep "$id"
-else
-  echo "note: Slurm $(slurm_release) runs no extern placeholder: USR1 while the watcher polls" >&2
-  wait_until 20 "job $id's watcher" watcher_watching "$id"
-fi
+wait_until 20 "job $id's extern placeholder" extern_sleep "$id"
 as_user scancel --signal=USR1 "$id"
-placeholder_gone() { ! extern_sleep "$1"; }
-extern_placeholder && wait_until 20 "the placeholder's death" placeholder_gone "$id"
-# The watcher has seen it: it read the job (still running) or, wrongly, gave up and left.
-reacted() { grep -q '^start_time=' "/run/gracepack/$1/watcher" 2>/dev/null || ! watcher_watching "$1"; }
-wait_until 20 "the watcher's reaction to the placeholder's death" reacted "$id"
+if extern_placeholder; then
+  placeholder_gone() { ! extern_sleep "$1"; }
+  wait_until 20 "the placeholder's death" placeholder_gone "$id"
+  # The watcher has seen it: it read the job (still running) or, wrongly, gave up and left.
+  reacted() { grep -q '^start_time=' "/run/gracepack/$1/watcher" 2>/dev/null || ! watcher_watching "$1"; }
+  wait_until 20 "the watcher's reaction to the placeholder's death" reacted "$id"
+else
+  # Once the extern step has handled the USR1, gracepack's placeholder is still there and the
+  # watcher has read nothing.
+  wait_until 20 "the extern step's USR1" log_has "_handle_signal_container for StepId=$id.extern .*signal=10"
+  extern_sleep "$id" || die "USR1 ended gracepack's placeholder in the extern step"
+  grep -q '^start_time=' "/run/gracepack/$id/watcher" && die "the watcher read the job at a USR1"
+  watcher_watching "$id" || die "the watcher left at a USR1"
+fi
 job_running "$id" || die "scancel --signal=USR1 ended the job"
 grep -q "app: notice" out.txt && die "the USR1 was taken for a preemption"
 t0=$(preempt)

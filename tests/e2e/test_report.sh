@@ -91,8 +91,8 @@ json=$(report "$P" --json)
 $PY -m json.tool <<<"$json" >/dev/null || die "--json of job $P does not parse: $json"
 # The second run's start is slurmctld's StartTime of the job (the run now on record).
 start2=$(date -d "$(field "$P" StartTime)" +%s)
-# The notice's latency bound: as notice_latency's (the watcher polls where Slurm has no placeholder).
-lim=2; extern_placeholder || lim=$((POLL + 4)); lim=$((lim * TIME_SCALE))
+# The notice's latency bound: as notice_latency's.
+lim=$((2 * TIME_SCALE))
 # run_start is when the batch step started, StartTime when slurmctld allocated: 3 s apart once
 # under emulation.
 $PY - "$json" "$notice" "$deadline" "$used" "$start2" "$lim" "$((2 * TIME_SCALE))" <<'PY' || die "--json of job $P: $json"

@@ -15,6 +15,7 @@ namespace gracepack {
 struct SbatchOptions {
   std::optional<bool> requeue;         // --requeue / --no-requeue; nullopt: not given
   std::optional<std::string> export_;  // --export's value
+  std::optional<std::string> signal;   // --signal's value ([{R|B}:]SIG[@TIME])
   std::optional<std::string> script;   // the script's path, when one is named (not --wrap, stdin)
   bool wrap = false;                   // --wrap: no script file
 };
@@ -29,5 +30,8 @@ SbatchOptions sbatch_options(const std::vector<std::string>& args,
 
 // --export=NONE (alone or with variables): the batch step starts with no submitted variables.
 bool exports_none(const SbatchOptions& o);
+
+// A --signal value that sends the warning to the batch shell alone ("B:", "RB:", "BR:").
+bool signals_batch_only(std::string_view signal);
 
 }  // namespace gracepack

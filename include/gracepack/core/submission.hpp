@@ -4,11 +4,24 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "gracepack/core/result.hpp"
 #include "gracepack/core/sbatch_args.hpp"
 
 namespace gracepack {
+
+// What slurmctld's configuration says that matters at submission.
+struct ClusterFacts {
+  bool requeue_by_default = true;  // JobRequeue=1
+  // PrologFlags=Contain: every node of a job runs an extern step, which Slurm signals at grace
+  // start; gracepack's watchers wake on that (no RPC).
+  bool extern_step = true;
+  // PreemptParameters=send_user_signal (22.05: SlurmctldParameters=preempt_send_user_signal):
+  // with a job's --signal=B:..., Slurm signals only the batch shell at grace start.
+  bool send_user_signal = false;
+};
 
 struct Submission {
   enum class Tool { Srun, Sbatch, Salloc, Other } tool = Tool::Other;
@@ -18,8 +31,18 @@ struct Submission {
   bool export_none_drops_options = false;  // this Slurm release drops them (before 23.02.5)
 };
 
-// `cluster_requeues` (JobRequeue) is asked only when the user gave neither --requeue nor
+// `cluster` (slurmctld's configuration) is asked only when the user gave neither --requeue nor
 // --no-requeue.
-Status check_submission(const Submission& s, const std::function<Result<bool>()>& cluster_requeues);
+Status check_submission(const Submission& s, const std::function<Result<ClusterFacts>()>& cluster);
+
+// Where this cluster gives gracepack no grace-start event for the job (no extern step; Slurm's
+// send_user_signal with a --signal=B: job), what the user gets instead: a note for sbatch's
+// stderr, and whether the job's watcher must read the job every `poll` seconds (the batch node's
+// alone). Empty when the grace start is an event on every node.
+struct EventNote {
+  std::string note;
+  bool poll = false;
+};
+EventNote grace_event_note(const SbatchOptions& o, const ClusterFacts& c, unsigned poll);
 
 }  // namespace gracepack

@@ -1,12 +1,15 @@
 // --preempt-requeue in Slurm's processes, one file per process it runs in: refusals at
 // submission (preempt_submit.cpp: srun, sbatch, salloc), the run's files and helpers
-// (preempt_step.cpp: slurmstepd), the decision and requeue (preempt_epilog.cpp: the job epilog).
+// (preempt_step.cpp: slurmstepd of the batch and srun steps), the grace start's placeholder
+// (preempt_extern.cpp: the extern slurmstepd), the decision and requeue (preempt_epilog.cpp: the
+// job epilog).
 #pragma once
 
 #include <optional>
 
 #include "gracepack/core/options.hpp"
 #include "gracepack/features/feature.hpp"
+#include "gracepack/os/process.hpp"
 #include "gracepack/os/state_dir.hpp"
 
 namespace gracepack::features {
@@ -37,9 +40,12 @@ class Preempt : public Feature {
   Status start_watcher(const Step& sp, const Config& config) const;
   void note_script_end(const Step& sp, const Config& config) const;
   Status end_run(const Step& sp, const Config& config);
+  void start_placeholder(const Step& sp);
+  void reap_placeholder();
 
   std::optional<PreemptRequest> request_;
   std::optional<PreemptRun> run_;
+  os::Child placeholder_;  // the extern step's (Slurm 25.05+)
 };
 
 }  // namespace gracepack::features

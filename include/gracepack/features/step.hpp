@@ -52,6 +52,11 @@ class Step {
   // helpers then stay where they start), and this node's name as slurmstepd was given it.
   virtual Result<os::HelperCgroup> helper_cgroup() const = 0;
   virtual std::optional<std::string> stepd_node_name() const = 0;
+  // Whether this Slurm release runs a placeholder process in the extern step (up to 24.11).
+  virtual bool runs_extern_placeholder() const = 0;
+  // In the extern step: has slurmstepd adopt `pid` as pam_slurm_adopt does (into the step's
+  // task_special cgroup on v2, its freezer cgroup on v1), where Slurm signals and kills it.
+  virtual Status adopt_into_extern_step(pid_t pid) const = 0;
 
   // The user's options: registered with Slurm by name; in the job prolog/epilog read there ("" when
   // given without a value, nullopt when not given).

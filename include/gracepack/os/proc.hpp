@@ -35,11 +35,15 @@ Status signal_process(const ProcessHandle& h, int sig, const std::string& proc_r
 // 100 ms.
 void wait_for_exit(const ProcessHandle& h, const std::string& proc_root = "/proc");
 
-// In slurmstepd: this node's name as slurmd gave it to slurmstepd, read from the name of the
-// step's socket that this process holds open (<SlurmdSpoolDir>/<node>_<job>.<step>), which no
-// job can choose; nullopt when there is none.
-std::optional<std::string> stepd_node_name(std::uint32_t job, std::uint32_t step,
-                                           const std::string& proc_root = "/proc");
+// In slurmstepd: the step's socket that this process holds open
+// (<SlurmdSpoolDir>/<node>_<job>.<step>): its directory, and this node's name as slurmd gave it
+// to slurmstepd, which no job can choose; nullopt when there is none.
+struct StepdSocket {
+  std::string dir;
+  std::string node;
+};
+std::optional<StepdSocket> stepd_socket(std::uint32_t job, std::uint32_t step,
+                                        const std::string& proc_root = "/proc");
 
 // This process's arguments after the program's name (/proc/self/cmdline).
 std::vector<std::string> own_arguments();

@@ -38,6 +38,10 @@ struct SpawnOptions {
   std::string cgroup;
   // Descriptors handed to the program as 3, 4, ... in this order; every other one is closed.
   std::vector<int> pass_fds;
+  // Signals the program starts with ignored (every other one at its default).
+  std::vector<int> ignore_signals;
+  // The OOM killer's view of it back to neutral (slurmstepd runs with -1000).
+  bool reset_oom_score = false;
 };
 
 class Child {

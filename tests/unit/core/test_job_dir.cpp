@@ -108,6 +108,7 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
   a.ctl = "/usr/libexec/gracepack/gracepack-ctl";
   a.restart = 3;
   a.nodes = 64;
+  a.no_event = true;
   auto argv = to_argv(a, "/usr/libexec/gracepack/gracepack-watcher");
   EXPECT_EQ(argv.front(), "/usr/libexec/gracepack/gracepack-watcher");
   auto back = parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));

@@ -2,6 +2,8 @@
 // the hook told Slurm (options registered, variables set, log lines), kept for the test to check.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -53,6 +55,15 @@ class FakeStep : public Step {
   // No cgroup here: the helpers stay where they start.
   Result<os::HelperCgroup> helper_cgroup() const override { return os::HelperCgroup{}; }
   std::optional<std::string> stepd_node_name() const override { return stepd_node; }
+  bool slurm_placeholder = true;  // Slurm up to 24.11
+  bool runs_extern_placeholder() const override { return slurm_placeholder; }
+  mutable std::vector<pid_t> adopted;
+  bool adoption_refused = false;
+  Status adopt_into_extern_step(pid_t pid) const override {
+    if (adoption_refused) return fail("Rejecting request to add extern pid: step is ending");
+    adopted.push_back(pid);
+    return Ok{};
+  }
   Status register_option(const std::string& name) const override {
     registered.push_back(name);
     return Ok{};

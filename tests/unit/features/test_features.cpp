@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "fake_step.hpp"
 #include "gracepack/core/job_dir.hpp"
@@ -276,6 +278,92 @@ TEST_F(PreemptRun, BatchStepToEpilog) {
   ASSERT_TRUE(std::getline(audit, line));
   EXPECT_NE(line.find("\"no-requeue\""), std::string::npos) << line;
   EXPECT_FALSE(std::getline(audit, line)) << "one record, got also: " << line;
+}
+
+}  // namespace
+}  // namespace gracepack::features
+
+namespace gracepack::features {
+namespace {
+
+// The process in /proc: state and parent.
+std::pair<char, pid_t> state_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return {'-', 0};
+  const auto close = line.rfind(')');
+  std::istringstream rest(line.substr(close + 2));
+  char state = '-';
+  pid_t ppid = 0;
+  rest >> state >> ppid;
+  return {state, ppid};
+}
+
+FakeStep extern_step() {
+  FakeStep sp;
+  sp.ctx = Context::Remote;
+  sp.prog = "slurmstepd";
+  sp.step = testing::kExternStep;
+  sp.slurm_placeholder = false;  // Slurm 25.05 and later
+  return sp;
+}
+
+// Issue 17: from Slurm 25.05 the extern step runs gracepack's placeholder, a child of the extern
+// slurmstepd that only SIGTERM (or SIGKILL) ends, adopted into the step; reaped at the step's exit.
+TEST(ExternPlaceholder, AChildThatOnlySigtermEndsAdoptedAndReaped) {
+  Plugin p;
+  FakeStep sp = extern_step();
+  ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+  ASSERT_EQ(sp.adopted.size(), 1u);
+  const pid_t holder = sp.adopted.front();
+  EXPECT_EQ(state_of(holder).second, ::getpid());  // Slurm signals only its own children
+  std::ifstream comm("/proc/" + std::to_string(holder) + "/comm");
+  std::string name;
+  comm >> name;
+  EXPECT_EQ(name, "sleep");  // what the watchers look for (core::find_placeholder)
+  ::kill(holder, SIGUSR1);   // a --signal warning, scancel --signal=USR1: no wake-up
+  ::kill(holder, SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(state_of(holder).first, 'S');
+  ::kill(holder, SIGTERM);  // grace start
+  for (int i = 0; i < 100 && state_of(holder).first != 'Z'; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(state_of(holder).first, 'Z');
+  ASSERT_TRUE(p.run(Hook::Exit, sp, {}));
+  EXPECT_EQ(state_of(holder).first, '-');  // reaped
+}
+
+// Where Slurm runs its own (up to 24.11), or the admin offers no --preempt-requeue, nothing
+// starts; where slurmstepd refuses the adoption, the placeholder ends at once (left in
+// slurmstepd's cgroup it would outlive the step).
+TEST(ExternPlaceholder, NoneWhereSlurmHasOneOrTheOptionIsOffOrAdoptionIsRefused) {
+  {
+    Plugin p;
+    FakeStep sp = extern_step();
+    sp.slurm_placeholder = true;
+    ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+    EXPECT_TRUE(sp.adopted.empty());
+  }
+  {
+    Plugin p;
+    FakeStep sp = extern_step();
+    ASSERT_TRUE(p.run(Hook::Init, sp, {"preempt_requeue=off"}));
+    EXPECT_TRUE(sp.adopted.empty());
+  }
+  {
+    Plugin p;
+    FakeStep sp = extern_step();
+    sp.adoption_refused = true;
+    ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+    ASSERT_EQ(sp.errors.size(), 1u);
+    EXPECT_NE(sp.errors[0].find("read the job from slurmctld instead"), std::string::npos);
+    // No child of ours is left, running or not.
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string n = e.path().filename();
+      if (n.find_first_not_of("0123456789") != std::string::npos) continue;
+      EXPECT_NE(state_of(std::stoi(n)).second, ::getpid()) << n;
+    }
+  }
 }
 
 }  // namespace
