@@ -317,10 +317,15 @@ TEST(ExternPlaceholder, AChildThatOnlySigtermEndsAdoptedAndReaped) {
   ASSERT_EQ(sp.adopted.size(), 1u);
   const pid_t holder = sp.adopted.front();
   EXPECT_EQ(state_of(holder).second, ::getpid());  // Slurm signals only its own children
-  std::ifstream comm("/proc/" + std::to_string(holder) + "/comm");
-  std::string name;
-  comm >> name;
-  EXPECT_EQ(name, "sleep");  // what the watchers look for (core::find_placeholder)
+  auto name = [&] {
+    std::ifstream comm("/proc/" + std::to_string(holder) + "/comm");
+    std::string n;
+    comm >> n;
+    return n;
+  };
+  for (int i = 0; i < 200 && name() != "sleep"; ++i)  // until it has exec'd
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(name(), "sleep");  // what the watchers look for (core::find_placeholder)
   ::kill(holder, SIGUSR1);   // a --signal warning, scancel --signal=USR1: no wake-up
   ::kill(holder, SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
