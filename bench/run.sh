@@ -81,6 +81,11 @@ trap 'echo "notice $(date +%s.%N)"; exit 0' TERM
 while true; do sleep 0.2 & wait $!; done
 APP
 chmod 755 app.sh; chown "$GP_TEST_USER" app.sh
+# held ID: the job's watcher holds the run's lock (lock.RUN in its directory): it is up.
+held() {
+  local lock; lock=$(ls -d "/run/gracepack/$1"/lock.* 2>/dev/null | head -n1)
+  [ -f "$lock" ] && ! flock -n "$lock" true 2>/dev/null
+}
 # latency LAUNCH [sbatch options]: seconds from the preemptor's submission to the app's signal.
 latency() {
   local launch=$1; shift
@@ -90,7 +95,7 @@ latency() {
   for _ in $(seq 120); do [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] && break; sleep 0.25; done
   # With gracepack, until the job's watcher holds its lock (it is up); the app is up by then too.
   if [[ " $* " == *--preempt-requeue* ]]; then
-    for _ in $(seq 120); do [ -f "/run/gracepack/$id/watcher.lock" ] && ! flock -n "/run/gracepack/$id/watcher.lock" true && break; sleep 0.1; done
+    for _ in $(seq 120); do held "$id" && break; sleep 0.1; done
   else
     for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" -f "app.sh" >/dev/null && break; sleep 0.1; done
   fi
@@ -165,7 +170,7 @@ if want rss; then
   # This job's watcher, by its command line (not a step's that left at once, nor an exited one).
   watcher() { pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || true; }
   # Up and waiting: it holds the job's lock once it has started watching.
-  for _ in $(seq 120); do [ -n "$(watcher)" ] && ! flock -n "/run/gracepack/$id/watcher.lock" true 2>/dev/null && break; sleep 0.25; done
+  for _ in $(seq 120); do [ -n "$(watcher)" ] && held "$id" && break; sleep 0.25; done
   wpid=$(watcher)
   [ -n "$wpid" ] || { echo "bench: no watcher started within 30 s" >&2; exit 1; }
   rss=$(ps -o rss= -p "$wpid" | tr -d ' ')

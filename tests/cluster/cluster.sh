@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
-#   cluster.sh start [--no-contain] [--nodes N] [--gang] [--tmpfs] [--constrain-devices]
+#   cluster.sh start [--no-contain|--run-in-job] [--nodes N] [--gang] [--tmpfs] [--constrain-devices]
 #                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
 #                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
 #                                     nodes gp1..gpN on this machine, each with 4 fake GPUs);
@@ -9,7 +9,8 @@
 #                                     low-suspend whose jobs are suspended, not ended;
 #                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp);
 #                                     --constrain-devices: cgroup.conf ConstrainDevices=yes (each
-#                                     job, step and bound task reaches only its fake GPUs)
+#                                     job, step and bound task reaches only its fake GPUs);
+#                                     --run-in-job: PrologFlags=Contain,RunInJob (Slurm 24.05+)
 #   cluster.sh stop                   stop exactly the daemons that start recorded
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
@@ -98,6 +99,7 @@ PlugStackConfig=$D/etc/plugstack.conf
 ProctrackType=proctrack/cgroup
 TaskPlugin=task/cgroup,task/affinity
 $( [ "$contain" = 1 ] && echo "PrologFlags=Contain" )
+$( [ "$contain" = 2 ] && echo "PrologFlags=Contain,RunInJob" )
 JobRequeue=1
 KillWait=5
 MinJobAge=300
@@ -171,6 +173,7 @@ start() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-contain) contain=0 ;;
+      --run-in-job) contain=2 ;;
       --gang) gang=1 ;;
       --tmpfs) tmpfs=1 ;;
       --constrain-devices) devices=1 ;;

@@ -77,8 +77,9 @@ pass "a 3-node job preempted: USR1 and the notice file on every node, requeued e
 # 3. Issue 9 item 6: a 3-node --preempt-requeue job that is not preempted costs slurmctld nothing
 # at its end: only the batch host decides, and its watcher was watching when the script ended.
 # sdiag counts the RPC types gracepack sends; the test waits with `squeue -p`, another type.
-# 0 RPCs over the job's whole life on every release: the watchers wait on the extern step's
-# placeholder (Slurm's up to 24.11, gracepack's from 25.05) and read nothing while the job runs.
+# 0 RPCs from the moment every node's watcher watches to the end of the job's epilogs, on every
+# release: the watchers wait on the extern step's placeholder (Slurm's up to 24.11, gracepack's
+# from 25.05) and read nothing. (Counted from then: srun itself reads the job once on 26.05.)
 rpcs() {
   sdiag | awk '/REQUEST_JOB_INFO_SINGLE|REQUEST_JOB_REQUEUE/ {sub(/.*count:/, ""); n += $1} END {print n + 0}'
 }
@@ -91,14 +92,14 @@ quiet_ready() {
   local n
   for n in "${NODES[@]}"; do watcher_watching "$id" "/run/gracepack-$n" || return 1; done
 }
-before=$(rpcs)
 wait_until 60 "job $id's watcher on each of its nodes" quiet_ready
+before=$(rpcs)
 as_user touch go
 wait_until 90 "the end of job $id" queue_empty
 after=$(rpcs)
 [ "$(grep -c '^ran on' quiet.txt)" = 3 ] || die "the job did not run on 3 nodes: $(cat quiet.txt)"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' \
   || die "the batch host did not decide: $(grep "\"job_id\":$id," "$AUDIT")"
-[ "$((after - before))" = 0 ] || die "gracepack sent $((after - before)) RPCs over an unpreempted 3-node job"
+[ "$((after - before))" = 0 ] || die "gracepack sent $((after - before)) RPCs while an unpreempted 3-node job ran and at its end"
 for n in "${NODES[@]}"; do [ -e "/run/gracepack-$n/$id" ] && die "$n kept the job's directory"; done
-pass "an unpreempted 3-node job: decided on the batch host with 0 RPCs to slurmctld over its life, nothing left"
+pass "an unpreempted 3-node job: decided on the batch host with 0 RPCs to slurmctld while it ran and at its end, nothing left"
