@@ -11,13 +11,13 @@ EpilogBudget epilog_budget(unsigned ctld_wait, std::optional<unsigned> slurm_tim
   using std::chrono::seconds;
   EpilogBudget b;
   b.wait = seconds(ctld_wait);
-  b.total = b.wait + kCtlCall;
+  b.total = b.wait + 2 * kCtlCall;
   if (!slurm_timeout) return b;
   const seconds limit(*slurm_timeout);
   const seconds room = limit > kEpilogMargin ? limit - kEpilogMargin : seconds(0);
   if (b.total > room) {
     b.total = room;
-    b.wait = std::min(b.wait, room);
+    b.wait = room > 2 * kCtlCall ? room - 2 * kCtlCall : seconds(0);
     b.note = "ctld_wait=" + std::to_string(ctld_wait) + " does not fit Slurm's epilog timeout of " +
              std::to_string(*slurm_timeout) + " s: the epilog gives up on slurmctld after " +
              std::to_string(b.total.count()) + " s";

@@ -38,24 +38,6 @@ std::optional<uid_t> parse_status_uid(std::string_view text) {
   return std::nullopt;
 }
 
-std::vector<std::string> unix_socket_paths(std::string_view text,
-                                           const std::vector<unsigned long long>& inodes) {
-  std::vector<std::string> out;
-  for (auto line : text::split(text, '\n')) {
-    std::vector<std::string_view> f;
-    for (auto w : text::split(text::trim(line), ' ')) {
-      if (!w.empty()) f.push_back(w);
-    }
-    if (f.size() < 8) continue;  // the header, or a socket without a path
-    auto inode = text::parse_int(f[6], 0, INT64_MAX);
-    if (!inode) continue;
-    for (unsigned long long i : inodes) {
-      if (i == static_cast<unsigned long long>(*inode)) out.emplace_back(f[7]);
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> stepd_socket_node(std::string_view path, std::uint32_t job,
                                              std::uint32_t step) {
   const auto slash = path.rfind('/');

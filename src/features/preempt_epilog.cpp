@@ -49,7 +49,9 @@ Status Preempt::end_run(const Step& sp, const Config& config) {
   // One deadline for all of it, under Slurm's epilog timeout (core/epilog_budget.hpp).
   const auto start = std::chrono::steady_clock::now();
   std::optional<unsigned> timeout;
-  if (auto text = conf ? os::read_file(conf) : Result<std::string>(fail("no SLURM_CONF")))
+  // The admin's file (slurmd's SLURM_CONF, no user's), links followed: a shared configuration
+  // is often one.
+  if (auto text = conf ? os::read_user_file(conf, 4u << 20) : Result<std::string>(fail("none")))
     timeout = epilog_timeout_from_conf(*text);
   const EpilogBudget budget = epilog_budget(config.ctld_wait, timeout);
   if (!budget.note.empty()) sp.log_error("--preempt-requeue: " + budget.note);

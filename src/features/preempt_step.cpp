@@ -44,12 +44,13 @@ unsigned nodes(const Step& sp) {
   return static_cast<unsigned>(n.value_or(1));
 }
 
-std::vector<std::string> watcher_env(const Step& sp) {
-  // The job's own SLURM_CONF (configless clusters set it for jobs), else slurmstepd's.
-  auto conf = sp.getenv("SLURM_CONF");
-  if (!conf && std::getenv("SLURM_CONF")) conf = std::getenv("SLURM_CONF");
+// slurmstepd's own SLURM_CONF (slurmd's, which configless slurmd points at its copy), never the
+// job's: with a slurm.conf of their own the user would choose the slurmctld whose answers the
+// watcher believes, and so what root's status file says.
+std::vector<std::string> watcher_env() {
   std::vector<std::string> env{"PATH=/usr/bin:/bin"};
-  if (conf) env.push_back("SLURM_CONF=" + *conf);
+  if (const char* conf = std::getenv("SLURM_CONF"))
+    env.push_back(std::string("SLURM_CONF=") + conf);
   return env;
 }
 
@@ -73,7 +74,10 @@ void Preempt::set_up_run(const Step& sp, const Config& config) {
                     dir->job_dir_path(m.job) + "/" + JobDirLayout::lock_name(m.run),
                     m.run,
                     batch,
-                    std::move(run->files)};
+                    std::move(run->files),
+                    run->no_watcher};
+  if (!run_->no_watcher.empty())
+    sp.log_error("--preempt-requeue: " + run_->no_watcher + "; the job gets no early notice");
 }
 
 Status Preempt::start_watcher(const Step& sp, const Config& config) const {
@@ -85,6 +89,11 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
   if (!run_->batch_step) {
     auto task = sp.local_task_id();
     if (!task || *task != 0) return Ok{};
+  }
+  if (!run_->no_watcher.empty()) {
+    std::fprintf(stderr, "gracepack: --preempt-requeue: %s; the job gets no early notice\n",
+                 run_->no_watcher.c_str());
+    return Ok{};
   }
   // S_SLURM_RESTART_COUNT reads 0 in every step (slurmstepd never sets the field it returns,
   // 22.05 to 26.05): the batch environment's, which slurmstepd writes once the job was requeued.
@@ -104,10 +113,12 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .no_event = sp.getenv("GRACEPACK_POLL").value_or("") == "1"};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
   if (auto st =
-          os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(sp), run_->lock, run_->files);
-      !st)
+          os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(), run_->lock, run_->files);
+      !st) {
     std::fprintf(stderr, "gracepack: --preempt-requeue: %s; the job gets no early notice\n",
                  st.error().message.c_str());
+    sp.log_error("--preempt-requeue: " + st.error().message);
+  }
   return Ok{};
 }
 

@@ -60,6 +60,7 @@ Status Preempt::on(Hook hook, const Step& sp, const Config& config) {
   if (hook == Hook::JobEpilog) return end_run(sp, config);
   if (sp.is_step(StepKind::Extern)) {
     if (hook == Hook::Init && config.preempt_requeue) start_placeholder(sp);
+    if (hook == Hook::TaskPostFork) adopt_placeholder(sp);
     if (hook == Hook::Exit) reap_placeholder();
     return Ok{};
   }

@@ -279,8 +279,11 @@ Status remove_tree_at(int top, const std::string& name,
       if (::unlinkat(cur, e.c_str(), 0) == 0 || errno == ENOENT) continue;
       if (errno != EISDIR) return fail("cannot remove " + e + ": " + errno_text());
       if (stack.size() >= kMaxOpenDirs) {
-        // Deeper than the descriptors held: the subtree becomes an entry of `top` of its own.
-        const std::string up = name + ".up" + std::to_string(++moved);
+        // Deeper than the descriptors held: the subtree becomes an entry of `top` of its own,
+        // under a name no earlier, interrupted call has used.
+        auto tag = random_hex(4);
+        const std::string up =
+            name + ".up" + std::to_string(++moved) + "." + (tag ? *tag : std::string("x"));
         if (::renameat(cur, e.c_str(), top, up.c_str()) != 0)
           return fail("cannot move " + e + " up: " + errno_text());
         continue;

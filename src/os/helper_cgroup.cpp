@@ -39,21 +39,24 @@ bool write_value(const std::string& path, std::string_view value) {
          ::write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
 }
 
-// v2 without cgroup.kill: a pidfd pins the process that holds the pid now; if the pid is still
-// listed after that, that process is in the helper cgroup (a reused pid would be elsewhere).
-void kill_listed_v2(const std::string& dir, const std::vector<pid_t>& pids) {
-  for (pid_t pid : pids) {
-    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!fd.valid()) continue;
-    bool gone = false;
-    const auto now = listed(dir, gone);
+// Without cgroup.kill: a pidfd pins the process that holds each pid now; the pids still listed
+// after that are in the helper cgroup (a reused pid would be elsewhere). Without pidfds (before
+// 5.3) the pid itself, read from the cgroup just before.
+void kill_listed(const std::string& dir, const std::vector<pid_t>& pids) {
+  std::vector<std::pair<pid_t, UniqueFd>> pinned;
+  for (pid_t pid : pids)
+    pinned.emplace_back(pid, UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))));
+  bool gone = false;
+  const auto now = listed(dir, gone);
+  for (auto& [pid, fd] : pinned) {
     if (std::find(now.begin(), now.end(), pid) == now.end()) continue;
-    ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+    if (!fd.valid() || ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0) != 0) {
+      if (errno == ENOSYS || !fd.valid()) ::kill(pid, SIGKILL);
+    }
   }
 }
 
-// v1: frozen, nothing in the cgroup can exit, fork or be replaced under a reused pid while it is
-// signalled; the signals land at the thaw.
+// v1: frozen, nothing in the cgroup can fork while it is signalled; the signals land at the thaw.
 void kill_frozen_v1(const std::string& dir, Clock::time_point deadline) {
   const std::string state = dir + "/freezer.state";
   if (!write_value(state, "FROZEN")) return;
@@ -63,7 +66,7 @@ void kill_frozen_v1(const std::string& dir, Clock::time_point deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   bool gone = false;
-  for (pid_t pid : listed(dir, gone)) ::kill(pid, SIGKILL);
+  kill_listed(dir, listed(dir, gone));
   write_value(state, "THAWED");
 }
 
@@ -97,7 +100,7 @@ Status end_helpers(const HelperCgroup& cg, std::chrono::milliseconds bound) {
     if (has_kill) {
       write_value(cg.dir + "/cgroup.kill", "1");
     } else if (cg.v2) {
-      kill_listed_v2(cg.dir, pids);
+      kill_listed(cg.dir, pids);
     } else {
       kill_frozen_v1(cg.dir, deadline);
     }

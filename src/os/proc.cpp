@@ -2,11 +2,15 @@
 
 #include <dirent.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstddef>
 #include <cstring>
 
 #include "gracepack/core/proc_text.hpp"
@@ -110,30 +114,33 @@ void wait_for_exit(const ProcessHandle& h, const std::string& proc_root) {
 
 std::optional<StepdSocket> stepd_socket(std::uint32_t job, std::uint32_t step,
                                         const std::string& proc_root) {
-  std::vector<unsigned long long> inodes;
+  // The kernel's own word on each socket this process holds (getsockname), never the text of
+  // /proc/net/unix, where any user's socket path can add lines.
   const std::string fds = proc_root + "/self/fd";
-  if (DIR* d = ::opendir(fds.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      char target[64];
-      const std::string link = fds + "/" + e->d_name;
-      const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-      if (n <= 0) continue;
-      const std::string_view t(target, static_cast<std::size_t>(n));
-      if (t.rfind("socket:[", 0) != 0 || t.back() != ']') continue;
-      if (auto i = text::parse_int(t.substr(8, t.size() - 9), 0, INT64_MAX))
-        inodes.push_back(static_cast<unsigned long long>(*i));
-    }
-    ::closedir(d);
-  }
-  auto sockets = read_file(proc_root + "/self/net/unix");
-  if (inodes.empty() || !sockets) return std::nullopt;
-  for (const std::string& path : unix_socket_paths(*sockets, inodes)) {
+  DIR* d = ::opendir(fds.c_str());
+  if (!d) return std::nullopt;
+  std::optional<StepdSocket> found;
+  while (dirent* e = ::readdir(d)) {
+    auto fd = text::parse_int(e->d_name, 0, INT32_MAX);
+    if (!fd || *fd == ::dirfd(d)) continue;
+    struct stat st {};
+    if (::fstat(static_cast<int>(*fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_un addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(static_cast<int>(*fd), reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        addr.sun_family != AF_UNIX || len <= offsetof(sockaddr_un, sun_path) ||
+        addr.sun_path[0] != '/')
+      continue;
+    const std::string path(addr.sun_path,
+                           ::strnlen(addr.sun_path, len - offsetof(sockaddr_un, sun_path)));
     const auto slash = path.rfind('/');
-    if (slash == std::string::npos) continue;
-    if (auto node = stepd_socket_node(path, job, step))
-      return StepdSocket{path.substr(0, slash), *node};
+    if (auto node = stepd_socket_node(path, job, step)) {
+      found = StepdSocket{path.substr(0, slash), *node};
+      break;
+    }
   }
-  return std::nullopt;
+  ::closedir(d);
+  return found;
 }
 
 std::vector<std::string> own_arguments() {

@@ -83,6 +83,7 @@ struct Prepared {
   std::vector<gid_t> groups;
   std::string cgroup_procs;
   int close_from = 3;  // the first descriptor the program must not have
+  pid_t parent = 0;    // the spawning process
   const SpawnOptions* o = nullptr;
 };
 
@@ -98,6 +99,7 @@ Prepared prepare(const SpawnOptions& o) {
   if (o.as) p.groups = o.as->groups;
   if (!o.cgroup.empty()) p.cgroup_procs = o.cgroup + "/cgroup.procs";
   p.close_from = 3 + static_cast<int>(o.pass_fds.size());
+  p.parent = ::getpid();
   return p;
 }
 
@@ -108,7 +110,11 @@ bool join_cgroup(const Prepared& p) {
   const bool regain = euid != 0 && ::getuid() == 0;
   if (regain && ::setresuid(static_cast<uid_t>(-1), 0, static_cast<uid_t>(-1)) != 0) return false;
   bool ok = false;
-  if (::mkdir(p.o->cgroup.c_str(), 0755) == 0 || errno == EEXIST) {
+  struct stat st {};
+  // Root's, whoever made it (before 23.02.5 Slurm gives a v1 step's freezer cgroup to the job's
+  // user, who could make this one first).
+  if ((::mkdir(p.o->cgroup.c_str(), 0755) == 0 || errno == EEXIST) &&
+      ::lstat(p.o->cgroup.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0) {
     const int fd = ::open(p.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
       ok = ::write(fd, "0", 1) == 1;
@@ -197,8 +203,11 @@ void close_from(int first) {
     if (!drop_all_capabilities()) _exit(126);
   }
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
-  // After the credential change, which clears it.
-  if (o.die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // After the credential change, which clears it; a parent already gone is no parent to die with.
+  if (o.die_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != p.parent) _exit(126);
+  }
   ::execve(p.argv[0], p.argv.data(), p.envp.data());
   _exit(127);
 }
@@ -237,12 +246,17 @@ Result<Child> spawn(const SpawnOptions& o) {
   if (!o.stdin_text.empty() && ::pipe2(pipefd, O_CLOEXEC) != 0) {
     return fail(std::string("pipe: ") + std::strerror(errno));
   }
+  // No handler of the caller's may run in the child before it resets them (exec_child unblocks).
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
   const pid_t pid = ::fork();
+  if (pid == 0) exec_child(p, pipefd[0]);
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
     if (pipefd[0] >= 0) ::close(pipefd[0]), ::close(pipefd[1]);
     return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));
   }
-  if (pid == 0) exec_child(p, pipefd[0]);
   if (pipefd[0] >= 0) {
     ::close(pipefd[0]);
     // Small commands fit the pipe buffer; a child that does not read gets EOF, not a block.
@@ -260,7 +274,11 @@ Result<pid_t> spawn_detached(const SpawnOptions& o) {
   const Prepared p = prepare(o);
   int report[2];  // the intermediate process tells the grandchild's pid through it
   if (::pipe2(report, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
   const pid_t middle = ::fork();
+  if (middle != 0) ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (middle < 0) {
     ::close(report[0]), ::close(report[1]);
     return fail("cannot start " + o.argv[0] + ": " + std::strerror(errno));

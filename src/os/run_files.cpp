@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "gracepack/core/text.hpp"
 #include "gracepack/os/process.hpp"
 
 namespace gracepack::os {
@@ -20,21 +21,28 @@ Result<ThisRun> set_up_run(const StateDir& dir, const RunMarker& fresh, bool bat
     auto prior = dir.read_marker(fresh.job);
     if (!batch_step && prior && *prior && same_run(**prior, fresh.job, fresh.uid, fresh.run) &&
         dir.has_run_dir(fresh.job, (*prior)->run)) {
-      out = ThisRun{**prior, false, {}};
+      out = ThisRun{**prior, false, {}, {}};
     } else if (auto st = dir.make_job_dir(fresh.job, fresh.run); !st) {
       return st.error();
     } else if (auto w = dir.write_marker(fresh); !w) {
       return w.error();
     } else {
-      out = ThisRun{fresh, true, {}};
+      out = ThisRun{fresh, true, {}, {}};
+    }
+    auto dumpable = read_file("/proc/sys/fs/suid_dumpable");
+    if (dumpable && text::trim(*dumpable) == "1") {
+      out->no_watcher =
+          "fs.suid_dumpable=1 leaves the job's processes ptrace-able by the user after they drop "
+          "to the user's uid, so the watcher's files are not handed out (set it to 0 or 2)";
+    } else if (auto files = dir.open_run_files(out->marker.job, out->marker.run)) {
+      out->files = std::move(*files);
+    } else {
+      return files.error();
     }
   }
   // What was set aside (an earlier run's directory) goes outside the lock: other jobs' steps
   // on the node do not wait for it. Whatever is left waits for the next sweep.
   (void)dir.sweep_quarantine(std::chrono::seconds(2));
-  auto files = dir.open_run_files(out->marker.job, out->marker.run);
-  if (!files) return files.error();
-  out->files = std::move(*files);
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
+#include <set>
 #include <vector>
 
 namespace gracepack::os {
@@ -26,9 +28,10 @@ Result<StateDir> StateDir::open(const std::string& path, bool create) {
 
 Result<UniqueFd> StateDir::lock() const {
   UniqueFd fd(::openat(fd_.get(), ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) return fail("cannot open " + path_ + "/.lock: " + std::strerror(errno));
   struct stat st {};
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0)
-    return fail("cannot open " + path_ + "/.lock: " + std::strerror(errno));
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0)
+    return fail(path_ + "/.lock must be a regular file of root's: remove it");
   while (::flock(fd.get(), LOCK_EX) != 0) {
     if (errno != EINTR) return fail("cannot lock " + path_ + "/.lock: " + std::strerror(errno));
   }
@@ -152,12 +155,16 @@ Status StateDir::clear_job(std::uint32_t job) const {
 }
 
 Status StateDir::sweep_quarantine(std::chrono::milliseconds budget) const {
+  const std::string kQ = JobDirLayout::kQuarantine;
   const auto deadline = std::chrono::steady_clock::now() + budget;
   UniqueFd q(::openat(fd_.get(), JobDirLayout::kQuarantine,
                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!q.valid())
     return errno == ENOENT ? Status(Ok{}) : Status(fail("cannot open the quarantine"));
-  // A subtree moved up by remove_tree_at is a new entry: listed again until none is left.
+  // A subtree moved up by remove_tree_at is a new entry: listed again until none is left. An
+  // entry that cannot be removed is passed over, so that it does not keep the others.
+  std::set<std::string> failed;
+  std::optional<Error> first;
   while (true) {
     const int dup = ::fcntl(q.get(), F_DUPFD_CLOEXEC, 0);
     DIR* d = dup >= 0 ? ::fdopendir(dup) : nullptr;
@@ -169,16 +176,22 @@ Status StateDir::sweep_quarantine(std::chrono::milliseconds budget) const {
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
       const std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
+      if (n != "." && n != ".." && !failed.count(n)) names.push_back(n);
       if (names.size() >= 256) break;
     }
     ::closedir(d);
-    if (names.empty()) return Ok{};
+    if (names.empty()) break;
     for (const std::string& n : names) {
-      if (auto st = remove_tree_at(q.get(), n, deadline); !st)
-        return fail(path_ + "/" + JobDirLayout::kQuarantine + "/" + n + ": " + st.error().message);
+      if (auto st = remove_tree_at(q.get(), n, deadline); !st) {
+        if (st.error().transient)
+          return fail(path_ + "/" + kQ + "/" + n + ": " + st.error().message);
+        failed.insert(n);
+        if (!first) first = fail(path_ + "/" + kQ + "/" + n + ": " + st.error().message);
+      }
     }
   }
+  if (first) return *first;
+  return Ok{};
 }
 
 }  // namespace gracepack::os

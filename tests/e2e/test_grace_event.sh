@@ -25,11 +25,15 @@ extern_placeholders() {
   done
 }
 has_placeholder() { [ -n "$(extern_placeholders "$1")" ]; }
-# ended_clean ID CGROUP: the job is over, its cgroup directory gone, the node idle.
-cgroup_gone() { [ ! -d "$1" ]; }
+# ended_clean ID CGROUP PLACEHOLDER: the job is over, its cgroup directory gone, its extern
+# placeholder (pid) gone, the node idle.
+cgroup_gone() { [ -n "$1" ] && [ ! -d "$1" ]; }
+pid_gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 ended_clean() {
+  [ -n "$2" ] || die "job $1 had no cgroup to watch"
   wait_until 120 "the end of job $1" job_over "$1"
   wait_until $((KILLWAIT + 5)) "job $1's cgroups to go ($2)" cgroup_gone "$2"
+  wait_until 5 "job $1's placeholder ($3) to go" pid_gone "$3"
   assert_node_up
 }
 
@@ -43,12 +47,14 @@ read -r pid ppid uid comm < <(extern_placeholders "$id" | head -n1)
 [ "$(extern_placeholders "$id" | wc -l)" = 1 ] || die "more than one process in the extern step: $(extern_placeholders "$id")"
 before=$(rpcs)
 cg=$(job_cgroup "$id")
+[ -n "$cg" ] || die "job $id has no cgroup"
 listed() { squeue -h -o %i | grep -qx "$1"; }
 gone() { ! listed "$1"; }
 wait_until 120 "the end of job $id (no longer listed, its epilog done)" gone "$id"
 wait_until 30 "the epilog's decision about job $id" decided "$id" 1
 after=$(rpcs)
 wait_until $((KILLWAIT + 5)) "job $id's cgroups to go ($cg)" cgroup_gone "$cg"
+wait_until 5 "job $id's placeholder ($pid) to go" pid_gone "$pid"
 assert_node_up
 grep -q done quiet.txt || die "job $id did not finish"
 [ "$((after - before))" = 0 ] || die "an unpreempted --preempt-requeue job made $((after - before)) RPCs"
@@ -63,6 +69,7 @@ for how in scancel timelimit suspended requeue sigkill; do
   wait_until 30 "job $id's watcher" watcher_watching "$id"
   wait_until 10 "job $id's extern placeholder" has_placeholder "$id"
   cg=$(job_cgroup "$id")
+  read -r holder _ < <(extern_placeholders "$id" | head -n1)
   case $how in
     scancel) as_user scancel "$id" ;;
     timelimit) : ;;  # its 15 s run out
@@ -77,8 +84,10 @@ for how in scancel timelimit suspended requeue sigkill; do
       wait_until $((KILLWAIT + 5)) "job $id's first run's cgroups to go" cgroup_gone "$cg"
       assert_node_up
       wait_until 120 "job $id's second run" job_running "$id"
+      wait_until 5 "the first run's placeholder ($holder) to go" pid_gone "$holder"
       wait_until 10 "the second run's extern placeholder" has_placeholder "$id"
       cg=$(job_cgroup "$id")
+      read -r holder _ < <(extern_placeholders "$id" | head -n1)
       as_user scancel "$id" ;;
     sigkill)
       read -r pid _ < <(extern_placeholders "$id" | head -n1)
@@ -90,7 +99,7 @@ for how in scancel timelimit suspended requeue sigkill; do
       watcher_watching "$id" || die "job $id's watcher left when its placeholder was killed"
       as_user scancel "$id" ;;
   esac
-  ended_clean "$id" "$cg"
+  ended_clean "$id" "$cg" "$holder"
   pgrep -u "$GP_TEST_USER" -f 'sleep 300' >/dev/null && die "a process of job $id outlived it ($how)"
   pass "(2) $how: job $id over, its cgroups gone within $((KILLWAIT + 5)) s, node idle, nothing left"
 done

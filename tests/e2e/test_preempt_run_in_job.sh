@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Issue 17 item 4: PrologFlags=RunInJob (Slurm 24.05+) makes the extern slurmstepd run the job's
-# prolog and epilog itself, and before the epilog its pause_for_job_completion SIGKILLs every
-# other step of the job (read in the source). What Slurm really does at grace start, and that
-# gracepack gives the notice and requeues once either way: a program that needs 20 s of its
-# 30 s (emulated: 60 s) window to save.
+# Issue 17 item 4: what Slurm does at grace start with PrologFlags=RunInJob (24.05+), where the
+# extern slurmstepd runs the job's prolog and epilog itself: the notice still reaches a program
+# the batch script runs, at grace start; then (measured on 26.05.5) the extern step ends a few
+# seconds later and Slurm SIGKILLs the batch step long before the grace period's end, so a
+# program that needs 20 s of its window cannot save. The node stays up. Whether gracepack's
+# epilog then requeues the job is said, not asserted: on 26.05.5 it did not run (see
+# docs/compatibility.md).
 source "$(dirname "$0")/lib.sh"
 [ "$(slurm_mmmm)" -ge 2405 ] || skip "Slurm $(slurm_release) has no PrologFlags=RunInJob"
 on_exit 'cd / && "$CLUSTER" restart >/dev/null'
@@ -12,17 +14,17 @@ source "$GP_SOURCE_DIR/tests/e2e/preempt_lib.sh"
 grep -q "PrologFlags=Contain,RunInJob" "$GP_CLUSTER_DIR/etc/slurm.conf" || die "no RunInJob"
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CKPT=20 job.sh)
 t0=$(preempt)
-for _ in $(seq $((160 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
-[ "$(field "$id" Restarts)" = 1 ] || die "job $id was not requeued: $(cat out.txt)"
+wait_until 30 "job $id's notice" grep -q '^app: notice at' out.txt
 latency=$(notice_latency "$t0" 2)
-check_ledger "$id" 1
-echo "notice ${latency} s after the preemptor" >&2
-if grep -q "app: checkpoint written" out.txt; then
-  echo "note: Slurm $(slurm_release) with RunInJob: the program had its grace window and saved" >&2
-else
-  # How long the program lived after its notice: what RunInJob left of the window.
-  echo "note: Slurm $(slurm_release) with RunInJob: the program was killed before it saved (the grace window was cut short)" >&2
-fi
-grep "\"job_id\":$id," "$AUDIT" | grep -q '"event":"notice"' || die "no notice on record"
+notice=$(sed -n 's/^app: notice at //p' out.txt | head -n1)
+# The batch step's end, from slurmd's log (slurmctld may no longer know the job then).
+step_ended() { log_has "\[$id.batch\] stepd_cleanup: done with step"; }
+wait_until $((GRACE + 30)) "the end of job $id's batch step" step_ended
+ended=$(date +%s.%N)
+grep -q "app: checkpoint written" out.txt && die "the program saved: RunInJob did not cut the window on Slurm $(slurm_release)"
+cut=$(echo "$ended - $notice" | bc)
+[ "$(echo "$cut < $GRACE" | bc)" = 1 ] || die "the batch step ended $cut s after the notice, not before the $GRACE s deadline"
 assert_node_up
-pass "RunInJob: notice ${latency} s after the preemption, requeued exactly once ($(grep -c 'app: checkpoint written' out.txt) checkpoint written)"
+restarts=$(field "$id" Restarts || true)
+echo "note: Slurm $(slurm_release) with RunInJob: notice ${latency} s after the preemptor; the batch step was killed about $cut s after the notice (GraceTime $GRACE s); restarts now: ${restarts:-the job is no longer known}" >&2
+pass "RunInJob: notice at grace start (${latency} s), the window cut by Slurm at about ${cut} s, node up"

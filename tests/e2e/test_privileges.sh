@@ -22,7 +22,10 @@ trap 'cat "$GRACEPACK_NOTICE_FILE" | sed "s/^/read: /"; ln -s "$CANARY" "$d/x" 2
 while true; do sleep 0.2 & wait $!; done
 JOB
 chmod 755 probe.sh; chown "$GP_TEST_USER" probe.sh
-id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CANARY="$canary" probe.sh)
+# The job also names a slurm.conf of its own (a slurmctld of the user's): the watcher, which
+# believes what slurmctld says, must take slurmstepd's.
+echo "ClusterName=evil" > evil.conf
+id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CANARY="$canary",SLURM_CONF="$WORK/evil.conf" probe.sh)
 wait_until 30 "job $id's first lines" grep -q "^ready" out.txt
 grep -q "^dir root 711$" out.txt || die "the run's directory is not root's with mode 711: $(cat out.txt)"
 grep -q "^notice root 644$" out.txt || die "the notice file is not root's with mode 644: $(cat out.txt)"
@@ -30,6 +33,8 @@ w=$(pgrep -u "$GP_TEST_USER" -f "gracepack-watcher --job $id " | head -n1 || tru
 [ -n "$w" ] || die "no watcher running as the user for job $id"
 grep -qE '^CapEff:\s*0+$' "/proc/$w/status" || die "the watcher holds capabilities: $(grep Cap "/proc/$w/status")"
 as_user ls "/proc/$w/fd" >/dev/null 2>&1 && die "the user can list the watcher's descriptors (it is dumpable)"
+conf=$(tr '\0' '\n' < "/proc/$w/environ" | sed -n 's/^SLURM_CONF=//p')
+[ "$conf" = "$SLURM_CONF" ] || die "the watcher reads slurm.conf '$conf', not slurmstepd's '$SLURM_CONF'"
 as_user cat "/run/gracepack/$id/watcher" >/dev/null 2>&1 && die "the user can read the watcher's status"
 preempt >/dev/null
 wait_until 60 "the epilog's decision about job $id" decided "$id" 1
@@ -39,7 +44,7 @@ grep -q planted out.txt && die "the job planted a link in root's directory"
 [ "$(cat "$canary")" = "root's file" ] || die "root's file was written"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"event":"requeue"' || die "the epilog did not decide: $(cat "$AUDIT")"
 check_ledger "$id" 1
-pass "run directory root/711, notice root/644, status unreadable, watcher without capabilities and non-dumpable; noticed, requeued once"
+pass "run directory root/711, notice root/644, status unreadable, watcher without capabilities, non-dumpable and on slurmstepd's slurm.conf; noticed, requeued once"
 
 # Another user's run directory: this user can neither list it, nor read its status, nor open its
 # lock or notice (their names hold a nonce only that job knows).

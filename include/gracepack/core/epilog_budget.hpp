@@ -2,9 +2,10 @@
 // PrologEpilogTimeout (EpilogTimeout from 25.11) and drains the node; unset, slurmd waits for it
 // without limit (read in prep_script_slurmd.c of 22.05 and 26.05) while the job stays COMPLETING.
 // So the epilog has one deadline, under Slurm's limit whatever the keys say:
-//   total = min(ctld_wait + call, timeout - margin)      (timeout - margin when ctld_wait is cut)
-// where `call` is the longest one call to slurmctld may take (30 s) and `margin` (10 s) is left
-// for the files, the audit line and the quarantine.
+//   total = min(ctld_wait + 2 x call, timeout - margin)
+// where `call` is the longest one call to slurmctld may take (30 s: the epilog reads the job,
+// then requeues it) and `margin` (10 s) is left for the files, the audit line and the
+// quarantine; where the timeout cuts, ctld_wait shrinks to leave the two calls their time.
 #pragma once
 
 #include <chrono>

@@ -22,10 +22,6 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text);
 // The real uid from /proc/<pid>/status ("Uid:\treal\teffective\t...").
 std::optional<uid_t> parse_status_uid(std::string_view text);
 
-// From /proc/net/unix ("Num RefCount Protocol Flags Type St Inode Path" lines): the path of each
-// socket whose inode is in `inodes` (the caller's own sockets).
-std::vector<std::string> unix_socket_paths(std::string_view text,
-                                           const std::vector<unsigned long long>& inodes);
 // The node's name in slurmstepd's socket "<SlurmdSpoolDir>/<node>_<job>.<step>" (with ".<het>"
 // from Slurm 20.11 for a heterogeneous step), when it is that job's and step's; else nullopt.
 std::optional<std::string> stepd_socket_node(std::string_view path, std::uint32_t job,

@@ -28,6 +28,8 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Text from outside (a user's option, a file, a program's answer) as a log or a terminal may
 // show it: every control character (C0, DEL, C1) and every byte that is not UTF-8 becomes the
 // four characters \xNN, and at most `max` bytes of the input are kept ("...[N more bytes]").
+// A backslash stays one (so that text escaped once is escaped no further): "\x1b" in a user's
+// text reads as those four characters, never as the byte.
 std::string printable(std::string_view s, std::size_t max = std::string_view::npos);
 // Whether printable() would leave `s` as it is (checked first: most text is).
 bool is_printable(std::string_view s);

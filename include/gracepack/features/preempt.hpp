@@ -23,6 +23,7 @@ struct PreemptRun {
   std::string run;     // the marker's nonce
   bool batch_step = false;
   os::RunFiles files;
+  std::string no_watcher;  // why no watcher may start on this node
 };
 
 class Preempt : public Feature {
@@ -41,11 +42,13 @@ class Preempt : public Feature {
   void note_script_end(const Step& sp, const Config& config) const;
   Status end_run(const Step& sp, const Config& config);
   void start_placeholder(const Step& sp);
+  void adopt_placeholder(const Step& sp);
   void reap_placeholder();
 
   std::optional<PreemptRequest> request_;
   std::optional<PreemptRun> run_;
   os::Child placeholder_;  // the extern step's (Slurm 25.05+)
+  bool adopted_ = false;
 };
 
 }  // namespace gracepack::features

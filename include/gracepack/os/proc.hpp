@@ -36,8 +36,9 @@ Status signal_process(const ProcessHandle& h, int sig, const std::string& proc_r
 void wait_for_exit(const ProcessHandle& h, const std::string& proc_root = "/proc");
 
 // In slurmstepd: the step's socket that this process holds open
-// (<SlurmdSpoolDir>/<node>_<job>.<step>): its directory, and this node's name as slurmd gave it
-// to slurmstepd, which no job can choose; nullopt when there is none.
+// (<SlurmdSpoolDir>/<node>_<job>.<step>), as getsockname(2) names it: its directory, and this
+// node's name as slurmd gave it to slurmstepd, which no job can choose; nullopt when there is
+// none. (/proc/net/unix is not read: a user's socket path there can forge lines.)
 struct StepdSocket {
   std::string dir;
   std::string node;

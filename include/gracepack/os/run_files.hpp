@@ -16,8 +16,9 @@ namespace gracepack::os {
 
 struct ThisRun {
   RunMarker marker;
-  bool made_now = false;  // false: an earlier step of this run made it here
-  RunFiles files;         // for the watcher this node may start
+  bool made_now = false;   // false: an earlier step of this run made it here
+  RunFiles files;          // for the watcher this node may start (none: see no_watcher)
+  std::string no_watcher;  // why no watcher may start here
 };
 // The run's directory, files and marker on this node. The batch step always makes them afresh
 // (what had the job's names is quarantined); an srun step reuses its run's (same_run) or makes

@@ -60,4 +60,5 @@ TEST(Text, PrintableEscapesControlsAndBounds) {
   EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
   EXPECT_EQ(printable(std::string(10, 'x'), 4), "xxxx...[6 more bytes]");
   EXPECT_FALSE(is_printable("a\tb"));
+  EXPECT_EQ(printable(printable("a\x1b")), printable("a\x1b"));  // escaped once, no further
 }

@@ -314,6 +314,8 @@ TEST(ExternPlaceholder, AChildThatOnlySigtermEndsAdoptedAndReaped) {
   Plugin p;
   FakeStep sp = extern_step();
   ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+  EXPECT_TRUE(sp.adopted.empty());  // on v1 the step's task cgroups are not made yet
+  ASSERT_TRUE(p.run(Hook::TaskPostFork, sp, {}));
   ASSERT_EQ(sp.adopted.size(), 1u);
   const pid_t holder = sp.adopted.front();
   EXPECT_EQ(state_of(holder).second, ::getpid());  // Slurm signals only its own children
@@ -326,7 +328,7 @@ TEST(ExternPlaceholder, AChildThatOnlySigtermEndsAdoptedAndReaped) {
   for (int i = 0; i < 200 && name() != "sleep"; ++i)  // until it has exec'd
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(name(), "sleep");  // what the watchers look for (core::find_placeholder)
-  ::kill(holder, SIGUSR1);   // a --signal warning, scancel --signal=USR1: no wake-up
+  ::kill(holder, SIGUSR1);     // a --signal warning, scancel --signal=USR1: no wake-up
   ::kill(holder, SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(state_of(holder).first, 'S');
@@ -347,12 +349,14 @@ TEST(ExternPlaceholder, NoneWhereSlurmHasOneOrTheOptionIsOffOrAdoptionIsRefused)
     FakeStep sp = extern_step();
     sp.slurm_placeholder = true;
     ASSERT_TRUE(p.run(Hook::Init, sp, {}));
+    ASSERT_TRUE(p.run(Hook::TaskPostFork, sp, {}));
     EXPECT_TRUE(sp.adopted.empty());
   }
   {
     Plugin p;
     FakeStep sp = extern_step();
     ASSERT_TRUE(p.run(Hook::Init, sp, {"preempt_requeue=off"}));
+    ASSERT_TRUE(p.run(Hook::TaskPostFork, sp, {"preempt_requeue=off"}));
     EXPECT_TRUE(sp.adopted.empty());
   }
   {
@@ -360,8 +364,10 @@ TEST(ExternPlaceholder, NoneWhereSlurmHasOneOrTheOptionIsOffOrAdoptionIsRefused)
     FakeStep sp = extern_step();
     sp.adoption_refused = true;
     ASSERT_TRUE(p.run(Hook::Init, sp, {}));
-    ASSERT_EQ(sp.errors.size(), 1u);
-    EXPECT_NE(sp.errors[0].find("read the job from slurmctld instead"), std::string::npos);
+    ASSERT_TRUE(p.run(Hook::TaskPostFork, sp, {}));
+    ASSERT_EQ(sp.infos.size(), 1u);
+    EXPECT_NE(sp.infos[0].find("the batch node's reads of it"), std::string::npos);
+    ASSERT_TRUE(p.run(Hook::Exit, sp, {}));  // reaped by slurmstepd's exit hook
     // No child of ours is left, running or not.
     for (const auto& e : fs::directory_iterator("/proc")) {
       const std::string n = e.path().filename();

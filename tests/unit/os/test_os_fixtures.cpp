@@ -3,10 +3,13 @@
 // 26.05: <SLUID>/step_M/...).
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -146,4 +149,35 @@ TEST(TopologyFixture, SmtSiblingsShareACoreAndHugeIdsDoNotOverflow) {
   EXPECT_NE(cpus[2].core, cpus[3].core);  // cpu3: no topology, its own core
   EXPECT_EQ(cpus[0].numa, 1);
   EXPECT_EQ(cpus[3].numa, -1);
+}
+
+// Issue 16 item 11 (and the review of its fix): the node's name comes from a socket this process
+// holds, as getsockname(2) names it; a socket path that carries a line break (which would forge a
+// line of /proc/net/unix) is read as the one path it is.
+TEST(StepdSocketFixture, TheProcessesOwnBoundSocketNamesTheNode) {
+  char tmpl[] = "/tmp/gp-sock-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  auto bound = [](const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << path;
+    return fd;
+  };
+  EXPECT_FALSE(os::stepd_socket(7, 0).has_value());
+  const std::string evil_dir = dir + "/x\n0: 2 0 0 1 1 9 n9_7.0";
+  ASSERT_EQ(::mkdir(evil_dir.c_str(), 0700), 0);
+  const int evil = bound(evil_dir + "/s");
+  EXPECT_FALSE(os::stepd_socket(7, 0).has_value());
+  const int mine = bound(dir + "/gp2_7.0");
+  auto s = os::stepd_socket(7, 0);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->node, "gp2");
+  EXPECT_EQ(s->dir, dir);
+  EXPECT_FALSE(os::stepd_socket(7, 1).has_value());
+  ::close(evil);
+  ::close(mine);
+  std::filesystem::remove_all(dir);
 }
