@@ -74,7 +74,9 @@ Status Preempt::on(Hook hook, const Step& sp, const Config& config) {
 Status Preempt::check_submission(const Step& sp, const Config& config) const {
   if (!request_) return Ok{};
   const Submission s = submission(sp);
-  std::optional<Result<ClusterFacts>> facts;  // one RPC, only for sbatch
+  // slurmctld's configuration costs one RPC: asked only where it decides something (no
+  // --requeue given; a --signal=B: that send_user_signal would turn into the grace start).
+  std::optional<Result<ClusterFacts>> facts;
   const auto cluster = [&]() -> Result<ClusterFacts> {
     if (!facts) facts = slurm::cluster_facts();
     return *facts;
@@ -83,11 +85,12 @@ Status Preempt::check_submission(const Step& sp, const Config& config) const {
   if (s.tool != Submission::Tool::Sbatch) return Ok{};
   const std::string warning = cap_warning(*request_, config.max_requeue);
   if (!warning.empty()) std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  if (s.sbatch.signal && signals_batch_only(*s.sbatch.signal)) (void)cluster();
   // Where the grace start is no event here, the user hears so now, and the batch node's watcher
   // is told to read the job instead (the environment sbatch passes on; a user who sets it only
-  // makes their own job poll).
-  if (auto c = cluster()) {
-    const EventNote n = grace_event_note(s.sbatch, *c, config.poll_interval);
+  // makes their own job poll). Without an extern step the watcher finds that out itself.
+  if (facts && *facts) {
+    const EventNote n = grace_event_note(s.sbatch, **facts, config.poll_interval);
     if (!n.note.empty()) std::fprintf(stderr, "gracepack: note: %s\n", n.note.c_str());
     if (n.poll) ::setenv(kPollVar, "1", 1);
   }

@@ -83,6 +83,11 @@ class Watcher {
     // watcher alone (once per job, not per node); the other nodes' processes of srun steps hear
     // Slurm's own SIGTERM at grace start.
     if (a_.quiet) return;
+    if (!a_.no_event && !extern_step_exists()) {
+      say("gracepack: note: this node runs no extern step (PrologFlags=Contain is not set): the "
+          "start of a grace period is no event here; gracepack reads the job every " +
+          std::to_string(a_.poll) + " s instead, and the notice may come that much later");
+    }
     while (true) {
       std::this_thread::sleep_for(std::chrono::seconds(a_.poll));
       if (check() != WakeVerdict::KeepWatching) return;
