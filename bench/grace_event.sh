@@ -118,6 +118,18 @@ pct() { # pct P VALUES...: the P-th percentile (nearest rank)
   printf '%s\n' "$@" | sort -n | awk -v p="$p" '{a[NR]=$1} END {i=int((p*NR+99)/100); if (i<1) i=1; print a[i]}'
 }
 
+# The extern step's placeholder (Slurm's up to 24.11, gracepack's from 25.05): its memory.
+start
+id=$(as_user sbatch --parsable -p low-grace -n1 -o /dev/null --wrap 'sleep 20')
+holder=""
+for _ in $(seq 100); do
+  holder=$(pgrep -x sleep -u root -P "$(pgrep -f "slurmstepd: \[$id.extern\]" | head -n1)" 2>/dev/null | head -n1 || true)
+  [ -n "$holder" ] && break
+  sleep 0.2
+done
+holder_rss=$([ -n "$holder" ] && ps -o rss= -p "$holder" | tr -d ' ' || echo none)
+reset_queue
+
 declare -A lat_sub lat_pt rpc_idle rpc_pre noticed
 for nodes in 1 3; do
   for mode in event poll; do
@@ -140,6 +152,7 @@ for nodes in 1 3; do
     lat_pt[$k]="$(pct 50 "${pts[@]}")/$(pct 95 "${pts[@]}")"
   done
 done
+row "RSS of the extern step's placeholder, one per job and node (KiB)" "$holder_rss" "-"
 for nodes in 1 3; do
   row "RPCs, unpreempted job on $nodes node(s), its life" "${rpc_idle[$nodes.event]}" "${rpc_idle[$nodes.poll]}"
   row "RPCs, preempted job on $nodes node(s) (median)" "${rpc_pre[$nodes.event]}" "${rpc_pre[$nodes.poll]}"

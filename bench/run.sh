@@ -2,12 +2,15 @@
 # gracepack's benchmarks on a real one-node Slurm, each figure against Slurm without gracepack in
 # the same run. Prints one table. Needs root; starts and stops its own cluster.
 #   bench/run.sh    BENCH_RUNS=N launches per figure (20);
-#                   BENCH_SECTIONS="launch notice rpc rpc3 rss plan" (rpc3 restarts with 3 nodes)
+#                   BENCH_SECTIONS="launch notice rpc rpc3 rss plan" (rpc3 restarts with 3 nodes);
+#                   BENCH_PREBUILT=1: use the installed package (no deps, no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-scripts/deps.sh
-scripts/build.sh
+if [ "${BENCH_PREBUILT:-0}" != 1 ]; then  # a VM (tests/vm/bench.sh) has the package installed
+  scripts/deps.sh
+  scripts/build.sh
+fi
 export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
 export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
 RUNS=${BENCH_RUNS:-20}

@@ -22,9 +22,10 @@ trap 'cat "$GRACEPACK_NOTICE_FILE" | sed "s/^/read: /"; ln -s "$CANARY" "$d/x" 2
 while true; do sleep 0.2 & wait $!; done
 JOB
 chmod 755 probe.sh; chown "$GP_TEST_USER" probe.sh
-# The job also names a slurm.conf of its own (a slurmctld of the user's): the watcher, which
-# believes what slurmctld says, must take slurmstepd's.
-echo "ClusterName=evil" > evil.conf
+# The job also names a slurm.conf of its own (which could name a slurmctld of the user's; here a
+# copy of the cluster's, so that the job runs as usual whatever Slurm does with it): the watcher,
+# which believes what slurmctld says, must take slurmstepd's.
+cp "$SLURM_CONF" evil.conf; chmod 644 evil.conf
 id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CANARY="$canary",SLURM_CONF="$WORK/evil.conf" probe.sh)
 wait_until 30 "job $id's first lines" grep -q "^ready" out.txt
 grep -q "^dir root 711$" out.txt || die "the run's directory is not root's with mode 711: $(cat out.txt)"
