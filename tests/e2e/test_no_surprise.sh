@@ -26,9 +26,10 @@ probe() {
   # Each process as "STEP COMM".
   find "$dir" -name cgroup.procs | while read -r f; do
     step=${f#"$dir"/}; step=${step%%/*}
-    while read -r pid; do
+    # A cgroup can go between find and the read (task_special, seen on 24.11).
+    { cat "$f" 2>/dev/null || true; } | while read -r pid; do
       echo "$step $(cat "/proc/$pid/comm" 2>/dev/null)"
-    done < "$f"
+    done
   done | sort > "procs.$tag"
   [ "$(wait_job "$id")" = COMPLETED ] || die "batch job $id did not complete ($tag)"
 }
