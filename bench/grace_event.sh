@@ -67,9 +67,9 @@ rpc_count() {
 }
 rpcs() { echo $(( $(rpc_count REQUEST_JOB_INFO_SINGLE) + $(rpc_count REQUEST_JOB_REQUEUE) )); }
 epilog_done() { # epilog_done ID: every slurmd has finished the job's epilog (nothing asks slurmctld)
-  local f
+  local f  # "jobid N" up to 24.11, "JobId=N SLUID=..." from 26.05
   for f in "$GP_CLUSTER_DIR"/log/slurmd*.log; do
-    grep -q "completed epilog for jobid $1\$" "$f" || return 1
+    grep -qE "completed epilog for (jobid $1\$|JobId=$1( |\$))" "$f" || return 1
   done
 }
 ready() { [ "$(grep -c '^ready' "$1" 2>/dev/null)" -ge "$2" ]; }
@@ -91,7 +91,7 @@ run_job() {
   fi
   if [ "$preempt" = 1 ]; then
     id=$(as_user sbatch --parsable -p low-grace -N "$nodes" --exclusive --mem=100M --requeue \
-      --preempt-requeue=$spec --export=ALL,SIG=$sig -o out.txt --wrap "$launch")
+      --preempt-requeue=$spec --export=ALL,SIG=$sig --open-mode=append -o out.txt --wrap "$launch")
   else
     id=$(as_user sbatch --parsable -p low-grace -N "$nodes" --exclusive --mem=100M --requeue \
       --preempt-requeue=$spec --export=ALL,SIG=$sig -o out.txt --wrap "sleep 30")
@@ -106,7 +106,8 @@ run_job() {
   local n; n=$(rpcs)
   if [ "$preempt" = 1 ]; then
     t1=$(awk '/^notice/ {print $2}' out.txt | sort -n | head -n1)
-    pt=$(grep "\"job_id\":$id," "$AUDIT" | sed -n 's/.*"preempt_time":\([0-9]*\).*/\1/p' | head -n1)
+    pt=$(grep "\"job_id\":$id," "$AUDIT" | grep '"event":"notice"' |
+      sed -n 's/.*"preempt_time":\([0-9]*\).*/\1/p' | head -n1)
     echo "$n $(echo "scale=2; ($t1 - $t0) / 1" | bc) $(echo "scale=2; ($t1 - ${pt:-0}) / 1" | bc)" \
       "$(grep -c '^notice' out.txt)"
   else

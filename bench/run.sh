@@ -141,7 +141,7 @@ one_job_rpcs() { # one_job_rpcs sbatch-args...: those RPCs from submission to th
   reset_queue
   sdiag -r >/dev/null
   local id; id=$(as_user sbatch --parsable -o /dev/null "$@" --wrap 'sleep 1')
-  wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" 60
+  wait_log "$SLURMD_LOG" "completed epilog for \(jobid $id\$\|JobId=$id \)" 60
   rpcs
 }
 preempted_job_rpcs() { # the same for a job preempted in low-grace (the requeue included)
@@ -151,7 +151,7 @@ preempted_job_rpcs() { # the same for a job preempted in low-grace (the requeue 
   wait_log "$CTLD_LOG" "Started JobId=$id \|Allocate JobId=$id " 60
   for _ in $(seq 120); do pgrep -u "$GP_TEST_USER" -f "app.sh" >/dev/null && break; sleep 0.1; done
   as_user sbatch -p high -n "$NCPU" -o /dev/null --wrap 'sleep 1' >/dev/null
-  wait_log "$SLURMD_LOG" "completed epilog for jobid $id\$" $((GRACE + 60))
+  wait_log "$SLURMD_LOG" "completed epilog for \(jobid $id\$\|JobId=$id \)" $((GRACE + 60))
   rpcs
 }
 if want rpc; then
@@ -193,7 +193,7 @@ if want rpc3; then
     sdiag -r >/dev/null
     local id; id=$(as_user sbatch --parsable -N3 --exclusive --mem=100M -o /dev/null "$@" \
       --wrap 'srun --ntasks-per-node=1 sleep 1')
-    for n in gp1 gp2 gp3; do wait_log "$GP_CLUSTER_DIR/log/slurmd-$n.log" "completed epilog for jobid $id\$" 60; done
+    for n in gp1 gp2 gp3; do wait_log "$GP_CLUSTER_DIR/log/slurmd-$n.log" "completed epilog for \(jobid $id\$\|JobId=$id \)" 60; done
     rpcs
   }
   "$CLUSTER" plugstack ""
