@@ -7,6 +7,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcap-dev clang libclang-rt-14-dev
   libslurm-dev munge slurmctld slurmd slurm-client
   passwd util-linux procps bc man-db
+  # e2e.preempt_container runs its program in a bubblewrap container.
+  bubblewrap
   # e2e.report checks gracepack-report's output with real readers: an OpenMetrics parser,
   # promtool (from Debian's prometheus), rsvg-convert.
   python3 python3-prometheus-client librsvg2-bin

@@ -26,9 +26,54 @@ const char kPackUsage[] =
 
 const char kPreemptUsage[] =
     "accepted: comma-separated items signal=NAME (TERM, USR1, USR2, INT, HUP, ...), "
-    "max=N (0-1000 requeues), timelimit; e.g. --preempt-requeue=signal=USR1,max=3";
+    "max=N (0-1000 requeues), timelimit, notice=PATH (a copy of the notice for containers); "
+    "e.g. --preempt-requeue=signal=USR1,max=3";
+
+// Why `path` cannot name the notice copy, or "" when it can.
+std::string notice_copy_problem(std::string_view path) {
+  if (path.empty()) return "is empty";
+  if (path.size() > kMaxNoticeCopy) return "is longer than 512 bytes";
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const auto c = static_cast<unsigned char>(path[i]);
+    if (c < 0x20 || c == 0x7f) return "holds a control character";
+    if (c != '%') continue;
+    if (i + 1 < path.size() && (path[i + 1] == 'j' || path[i + 1] == '%')) {
+      ++i;
+      continue;
+    }
+    return "holds a '%' other than %j (the job id) or %%";
+  }
+  if (path.back() == '/') return "names a directory, not a file";
+  const auto slash = path.rfind('/');
+  const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (last == "." || last == "..") return "names a directory, not a file";
+  return "";
+}
 
 }  // namespace
+
+Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job,
+                                        std::string_view cwd) {
+  if (auto why = notice_copy_problem(spec); !why.empty())
+    return fail("notice=" + text::printable(spec) + ": the file name " + why);
+  std::string out;
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    if (spec[i] == '%' && i + 1 < spec.size()) {
+      out += spec[i + 1] == 'j' ? std::to_string(job) : "%";
+      ++i;
+    } else {
+      out += spec[i];
+    }
+  }
+  if (out[0] != '/') {
+    if (cwd.empty() || cwd[0] != '/')
+      return fail("notice=" + text::printable(spec) +
+                  ": a relative name needs the job's working directory, which is unknown");
+    out = std::string(cwd) + (cwd.back() == '/' ? "" : "/") + out;
+  }
+  if (out.size() >= 4096) return fail("notice=" + text::printable(spec) + ": the name is too long");
+  return out;
+}
 
 std::optional<int> parse_signal(std::string_view s) {
   if (s.substr(0, 3) == "SIG") s.remove_prefix(3);
@@ -99,6 +144,11 @@ Result<PreemptRequest> parse_preempt_requeue(std::string_view value) {
       r.max_requeue = static_cast<unsigned>(*n);
     } else if (key == "timelimit" && eq == std::string_view::npos) {
       r.on_timelimit = true;
+    } else if (key == "notice" && eq != std::string_view::npos) {
+      if (auto why = notice_copy_problem(arg); !why.empty())
+        return fail(shown + ": notice='" + text::printable(arg) + "': the file name " + why + "; " +
+                    kPreemptUsage);
+      r.notice_copy = std::string(arg);
     } else {
       return fail(shown + ": '" + std::string(item) + "' is not understood; " + kPreemptUsage);
     }
@@ -117,6 +167,7 @@ std::string to_value(const PreemptRequest& r) {
   std::string v = "signal=" + signal_name(r.signal);
   if (r.max_requeue) v += ",max=" + std::to_string(*r.max_requeue);
   if (r.on_timelimit) v += ",timelimit";
+  if (!r.notice_copy.empty()) v += ",notice=" + r.notice_copy;
   return v;
 }
 

@@ -38,6 +38,39 @@ std::optional<uid_t> parse_status_uid(std::string_view text) {
   return std::nullopt;
 }
 
+std::vector<pid_t> parse_status_nspid(std::string_view text) {
+  std::vector<pid_t> out;
+  for (auto line : text::split(text, '\n')) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::string_view rest = line.substr(6);
+    for (auto field : text::split(rest, '\t')) {
+      field = text::trim(field);
+      if (field.empty()) continue;
+      auto pid = text::parse_int(field, 1, INT32_MAX);
+      if (!pid) return {};
+      out.push_back(static_cast<pid_t>(*pid));
+    }
+    break;
+  }
+  return out;
+}
+
+std::uint64_t parse_status_caught(std::string_view text) {
+  for (auto line : text::split(text, '\n')) {
+    if (line.rfind("SigCgt:", 0) != 0) continue;
+    auto hex = text::trim(line.substr(7));
+    if (hex.empty() || hex.size() > 16) return 0;
+    std::uint64_t mask = 0;
+    for (char c : hex) {
+      int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (v < 0) return 0;
+      mask = mask << 4 | static_cast<std::uint64_t>(v);
+    }
+    return mask;
+  }
+  return 0;
+}
+
 std::optional<std::string> stepd_socket_node(std::string_view path, std::uint32_t job,
                                              std::uint32_t step) {
   const auto slash = path.rfind('/');

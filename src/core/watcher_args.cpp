@@ -33,6 +33,10 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
   if (a.notify_shell) v.emplace_back("--notify-shell");
   if (a.quiet) v.emplace_back("--quiet");
   if (a.no_event) v.emplace_back("--no-event");
+  if (!a.notice_copy.empty()) {
+    v.emplace_back("--notice-copy");
+    v.push_back(a.notice_copy);
+  }
   return v;
 }
 
@@ -102,6 +106,10 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
       n = text::parse_int(v, 1, 1 << 20);
       if (!n) return fail("bad --nodes '" + v + "'");
       a.nodes = static_cast<unsigned>(*n);
+    } else if (key == "--notice-copy") {
+      if (v.empty() || v.front() != '/' || v.size() >= 4096 || !text::is_printable(v))
+        return fail("bad --notice-copy '" + text::printable(v) + "'");
+      a.notice_copy = v;
     } else if (key == "--ctl") {
       if (!absolute(v)) return fail("bad --ctl '" + v + "'");
       a.ctl = v;

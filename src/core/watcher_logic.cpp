@@ -1,6 +1,7 @@
 #include "gracepack/core/watcher_logic.hpp"
 
 #include "gracepack/core/cgroup_path.hpp"
+#include "gracepack/core/runtime_plumbing.hpp"
 
 namespace gracepack {
 
@@ -27,6 +28,7 @@ std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_proc
     const bool shell =
         batch && (p.pid == scope.shell || (p.parent_comm == "slurmstepd" && p.pid != scope.self));
     if (shell && !scope.notify_shell) continue;
+    if (runtime_plumbing(p, job_processes, scope.ns_depth, scope.signal)) continue;
     out.push_back(p);
   }
   return out;

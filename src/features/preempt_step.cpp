@@ -22,6 +22,9 @@ namespace gracepack::features {
 namespace {
 
 const char kRunVar[] = "GRACEPACK_RUN";
+// The notice copy's resolved name, set in the batch script's environment, where the job's srun
+// steps (on any node, whatever their --chdir) take it from.
+const char kCopyVar[] = "GRACEPACK_NOTICE_COPY";
 
 // A marker for a run starting here. The batch step draws the run's nonce; srun steps inherit it
 // from the batch script's environment (a step started from outside the job draws its own).
@@ -54,6 +57,25 @@ std::vector<std::string> watcher_env() {
   return env;
 }
 
+std::string working_directory() {
+  char buf[4096];
+  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
+}
+
+// notice=PATH for this task: the batch script's resolution where an srun step inherited it,
+// else resolved here ("%j", relative to this task's working directory).
+Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, std::uint32_t job,
+                                bool batch) {
+  if (request.notice_copy.empty()) return std::string();
+  if (!batch) {
+    auto inherited = sp.getenv(kCopyVar);
+    if (inherited && !inherited->empty() && (*inherited)[0] == '/' && inherited->size() < 4096 &&
+        text::is_printable(*inherited))
+      return *inherited;
+  }
+  return resolve_notice_copy(request.notice_copy, job, working_directory());
+}
+
 }  // namespace
 
 void Preempt::set_up_run(const Step& sp, const Config& config) {
@@ -82,8 +104,17 @@ void Preempt::set_up_run(const Step& sp, const Config& config) {
 
 Status Preempt::start_watcher(const Step& sp, const Config& config) const {
   if (!run_) return Ok{};
-  if (auto r = sp.setenv_all({{"GRACEPACK_NOTICE_FILE", run_->notice}, {kRunVar, run_->run}}); !r)
-    return r;
+  auto copy = notice_copy(sp, *request_, run_->job, run_->batch_step);
+  if (!copy) {
+    std::fprintf(stderr, "gracepack: --preempt-requeue: %s; the notice stays in %s\n",
+                 copy.error().message.c_str(), run_->notice.c_str());
+    copy = std::string();
+  }
+  // With notice=PATH the job's programs read the copy, which a container can see.
+  std::vector<std::pair<std::string, std::string>> env{
+      {"GRACEPACK_NOTICE_FILE", copy->empty() ? run_->notice : *copy}, {kRunVar, run_->run}};
+  if (!copy->empty()) env.emplace_back(kCopyVar, *copy);
+  if (auto r = sp.setenv_all(env); !r) return r;
   // One watcher per run and node: the batch step's, or on the job's other nodes one started by
   // the first task of an srun step there while none runs (it holds the run's lock).
   if (!run_->batch_step) {
@@ -110,7 +141,8 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .ctl = GRACEPACK_CTL_PATH,
                          .restart = static_cast<unsigned>(restart.value_or(0)),
                          .nodes = nodes(sp),
-                         .no_event = sp.getenv("GRACEPACK_POLL").value_or("") == "1"};
+                         .no_event = sp.getenv("GRACEPACK_POLL").value_or("") == "1",
+                         .notice_copy = *copy};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
   if (auto st =
           os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(), run_->lock, run_->files);

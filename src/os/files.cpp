@@ -180,6 +180,39 @@ Status write_file_atomically(int dir, const std::string& name, const std::string
   return Ok{};
 }
 
+Status replace_user_file(const std::string& path, const std::string& text) {
+  const auto slash = path.rfind('/');
+  if (path.empty() || path[0] != '/' || slash + 1 >= path.size())
+    return fail("'" + path + "' is not an absolute file name");
+  const std::string dir_path = slash == 0 ? "/" : path.substr(0, slash);
+  const std::string name = path.substr(slash + 1);
+  UniqueFd dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return fail("cannot open " + dir_path + ": " + errno_text());
+  auto suffix = random_hex(6);
+  if (!suffix) return suffix.error();
+  const std::string tmp = "." + name + "." + *suffix;
+  UniqueFd fd(::openat(dir.get(), tmp.c_str(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644));
+  if (!fd.valid()) return fail("cannot write " + dir_path + "/" + tmp + ": " + errno_text());
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = errno_text();
+      ::unlinkat(dir.get(), tmp.c_str(), 0);
+      return fail("cannot write " + dir_path + "/" + tmp + ": " + why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlinkat(dir.get(), tmp.c_str(), 0);
+    return fail("cannot write " + path + ": " + why);
+  }
+  return Ok{};
+}
+
 Result<std::string> read_whole(int fd, std::size_t limit) {
   std::string out;
   char buf[4096];

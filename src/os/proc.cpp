@@ -24,6 +24,15 @@ std::optional<ProcStat> stat_of(pid_t pid, const std::string& proc_root) {
   return text ? parse_proc_stat(*text) : std::nullopt;
 }
 
+// The namespace's inode (stat follows the /proc/<pid>/ns link, which the kernel allows to the
+// process's owner while it is dumpable); 0 where it cannot be read.
+std::uint64_t namespace_id(pid_t pid, const char* kind, const std::string& proc_root) {
+  struct stat st {};
+  const std::string path = proc_root + "/" + std::to_string(pid) + "/ns/" + kind;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<std::uint64_t>(st.st_ino);
+}
+
 void collect(const std::string& dir, const std::string& rel, const std::string& step,
              const std::string& proc_root, int depth, std::vector<ProcessInfo>& out) {
   if (depth > 16) return;
@@ -63,6 +72,11 @@ std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root)
   p.uid = *uid;
   p.comm = st->comm;
   p.start = st->start;
+  p.nspid = parse_status_nspid(*status);
+  p.caught = parse_status_caught(*status);
+  p.pid_ns = namespace_id(pid, "pid", proc_root);
+  p.mnt_ns = namespace_id(pid, "mnt", proc_root);
+  p.user_ns = namespace_id(pid, "user", proc_root);
   if (st->ppid > 0) {
     if (auto parent = stat_of(st->ppid, proc_root)) p.parent_comm = parent->comm;
   }

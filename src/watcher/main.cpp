@@ -26,6 +26,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "gracepack/core/job_dir.hpp"
@@ -61,6 +63,9 @@ class Watcher {
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
     write_status(WatchState::Watching);
+    // The copy is empty until notice time, as the file in /run; a copy a past run left is no
+    // notice for this one. (Watchers of other nodes start later, maybe after it was written.)
+    if (a_.shell != 0) write_copy("");
     if (!a_.no_event) {
       // The extern step's placeholder (Slurm's up to 24.11, gracepack's from 25.05) dies of the
       // SIGTERM Slurm sends every node at grace start.
@@ -100,6 +105,23 @@ class Watcher {
     if (const char* conf = std::getenv("SLURM_CONF"))
       env.push_back(std::string("SLURM_CONF=") + conf);
     return env;
+  }
+
+  // notice=PATH: the copy, written as the user before the signal, but never holding it up more
+  // than 2 s (a file system that hangs): the write has a thread of its own.
+  void write_copy(const std::string& text) const {
+    if (a_.notice_copy.empty()) return;
+    auto done = std::make_shared<std::promise<Status>>();
+    auto result = done->get_future();
+    std::thread([path = a_.notice_copy, text, done] {
+      done->set_value(os::replace_user_file(path, text));
+    }).detach();
+    const std::string shown = text::printable(a_.notice_copy);
+    if (result.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+      say("gracepack: the notice copy " + shown + " was not written within 2 s");
+      return;
+    }
+    if (auto st = result.get(); !st) say("gracepack: the notice copy: " + st.error().message);
   }
 
   std::string extern_dir() const { return cg_.job + "/step_extern"; }
@@ -171,6 +193,7 @@ class Watcher {
     const Notice n = notice_for(job, a_.request, a_.admin_max, now);
     if (auto st = os::rewrite_whole(JobDirLayout::kNoticeFd, format_notice(n)); !st)
       say("gracepack: the notice file: " + st.error().message);
+    write_copy(format_notice(n));
     if (!a_.quiet) say(notice_message(n, job.job_id, now));
     std::vector<ProcessInfo> processes;
     for (const std::string& step : os::subdirs(cg_.job)) {
@@ -186,6 +209,9 @@ class Watcher {
     // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
     scope.other_steps = a_.request.signal != SIGTERM;
     scope.v2 = cg_.v2;
+    scope.signal = a_.request.signal;
+    // The job's PID namespace is the watcher's: what lies below it is a container's.
+    if (auto self = os::read_process(::getpid())) scope.ns_depth = self->nspid.size();
     unsigned count = 0;
     const std::vector<ProcessInfo> targets = signal_targets(processes, scope);
     for (const ProcessInfo& p : targets) {

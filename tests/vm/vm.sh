@@ -34,6 +34,8 @@ PACKAGES=(
   cmake g++ make pkg-config libcap-dev libgtest-dev libgmock-dev libbenchmark-dev dpkg-dev file
   procps util-linux passwd bc man-db python3 iproute2 ca-certificates
   bash coreutils findutils grep sed gawk less psmisc strace busybox-static xz-utils
+  # e2e.preempt_container: a bubblewrap container inside a job.
+  bubblewrap
 )
 # Bumped when the root file system's (image's) build steps change.
 ROOTFS_RECIPE=2

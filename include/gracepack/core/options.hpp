@@ -3,6 +3,7 @@
 // again: parsing is pure and idempotent.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@ namespace gracepack {
 
 inline constexpr unsigned kMaxTasksPerGpu = 64;
 inline constexpr unsigned kMaxUserRequeue = 1000;
+inline constexpr std::size_t kMaxNoticeCopy = 512;  // bytes of notice=PATH as given
 
 // --pack-gpus[=N][,verbose] | --pack-gpus=off
 struct PackRequest {
@@ -22,16 +24,24 @@ struct PackRequest {
   bool operator==(const PackRequest&) const = default;
 };
 
-// --preempt-requeue[=ITEM,...]  items: signal=NAME|NUMBER, max=N, timelimit
+// --preempt-requeue[=ITEM,...]  items: signal=NAME|NUMBER, max=N, timelimit, notice=PATH
 struct PreemptRequest {
   int signal = 15;                      // the notice signal (SIGTERM by default)
   std::optional<unsigned> max_requeue;  // the user's own cap, never above the admin's
   bool on_timelimit = false;            // requeue on time limit too
+  // Where the watcher, as the user, also writes the notice (a container that does not see /run
+  // reads it there): as given, "%j" for the job id, relative to the job's working directory.
+  std::string notice_copy;
   bool operator==(const PreemptRequest&) const = default;
 };
 
 Result<PackRequest> parse_pack_gpus(std::string_view value);
 Result<PreemptRequest> parse_preempt_requeue(std::string_view value);
+
+// The notice copy's file name for job `job`: "%j" replaced, "%%" made "%", a relative name taken
+// from `cwd` (the task's working directory, absolute).
+Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job,
+                                        std::string_view cwd);
 
 // Canonical value strings: parse(to_value(x)) == x.
 std::string to_value(const PackRequest& r);

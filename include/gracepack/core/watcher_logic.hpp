@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct ProcessInfo {
   std::string step;    // the step cgroup it lives in: "step_batch", "step_extern", "step_0"
   std::string cgroup;  // its cgroup below the step's: "user/task_0" (v2), "" (v1), "slurm"
   unsigned long long start = 0;  // start time in clock ticks (/proc/<pid>/stat), against pid reuse
+  // Its pid in each PID namespace from the reader's down (/proc/<pid>/status "NSpid"; empty: not
+  // shown), the inodes of its PID, mount and user namespaces (0: not readable) and the signals it
+  // has handlers for (bit N-1: signal N): what tells a container runtime's processes apart.
+  std::vector<pid_t> nspid;
+  std::uint64_t pid_ns = 0, mnt_ns = 0, user_ns = 0;
+  std::uint64_t caught = 0;
   bool operator==(const ProcessInfo&) const = default;
 };
 
@@ -41,13 +48,16 @@ struct SignalScope {
   bool notify_shell = false;  // the admin asked to signal the batch shell too
   bool other_steps = false;   // srun steps too (the notice signal is not Slurm's SIGTERM)
   bool v2 = false;            // the cgroup hierarchy the processes were found in
+  int signal = 15;            // the notice signal
+  std::size_t ns_depth = 0;   // PID namespaces above and at the watcher's ("NSpid"; 0: unknown)
 };
 
 // The processes that get the notice signal: the job user's processes in the task cgroups of the
 // batch step (and of the srun steps with other_steps), never slurmstepd's own cgroup or
 // gracepack's helpers (an MPS daemon: core::job_task_cgroup), never the batch shell unless
 // notify_shell (it is the direct child of the batch slurmstepd, whoever started the watcher),
-// srun clients, Slurm's processes or a watcher.
+// srun clients, Slurm's processes or a watcher, nor a container runtime's plumbing
+// (core::runtime_plumbing).
 std::vector<ProcessInfo> signal_targets(const std::vector<ProcessInfo>& job_processes,
                                         const SignalScope& scope);
 

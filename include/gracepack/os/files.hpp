@@ -89,6 +89,11 @@ Result<std::optional<UniqueFd>> try_lock(const std::string& path);
 // but only a regular file of at most `limit` bytes, opened without blocking.
 Result<std::string> read_user_file(const std::string& path, std::size_t limit);
 
+// Replaces the file the user named (`path`, absolute) with `text`, as the user: a temporary file
+// with a random name beside it (O_EXCL, never through a link) renamed over it, so that readers,
+// and other nodes writing the same file on a shared directory, never see a part.
+Status replace_user_file(const std::string& path, const std::string& text);
+
 // A small file by path, for /proc and /sys: no link in the last component, no blocking, 1 MiB.
 Result<std::string> read_file(const std::string& path);
 

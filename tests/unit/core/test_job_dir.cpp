@@ -109,6 +109,8 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
   a.restart = 3;
   a.nodes = 64;
   a.no_event = true;
+  a.request.notice_copy = "ckpt/notice.%j";
+  a.notice_copy = "/home/u/ckpt/notice.12";
   auto argv = to_argv(a, "/usr/libexec/gracepack/gracepack-watcher");
   EXPECT_EQ(argv.front(), "/usr/libexec/gracepack/gracepack-watcher");
   auto back = parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));
@@ -122,6 +124,10 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c", "--evil", "1"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c", "--nodes",
             "0"},
+           {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c",
+            "--notice-copy", "rel/notice"},
+           {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c",
+            "--notice-copy", "/a\nb"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl"}}) {
     EXPECT_FALSE(parse_watcher_args(bad).ok());
   }

@@ -106,3 +106,27 @@ TEST(Signals, NamesAndNumbers) {
   EXPECT_FALSE(parse_signal("term").has_value());
   EXPECT_FALSE(parse_signal("0").has_value());
 }
+
+// Issue 22 item 2: notice=PATH, a copy of the notice the user's container can see.
+TEST(PreemptRequeue, NoticeCopy) {
+  auto r = parse_preempt_requeue("signal=USR1,notice=ckpt/notice.%j");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->notice_copy, "ckpt/notice.%j");
+  EXPECT_EQ(*parse_preempt_requeue(to_value(*r)), *r);
+  EXPECT_EQ(*resolve_notice_copy(r->notice_copy, 42, "/home/u/run"), "/home/u/run/ckpt/notice.42");
+  EXPECT_EQ(*resolve_notice_copy("/scratch/%j/n%%x", 7, ""), "/scratch/7/n%x");
+  EXPECT_EQ(*resolve_notice_copy("n", 7, "/"), "/n");
+  // A relative name needs the working directory; a '%' from it is no pattern.
+  EXPECT_FALSE(resolve_notice_copy("n", 7, "").ok());
+  EXPECT_EQ(*resolve_notice_copy("n.%j", 7, "/w%j"), "/w%j/n.7");
+  for (const char* bad : {"notice=", "notice", "notice=dir/", "notice=a/..", "notice=.",
+                          "notice=a%u", "notice=a%", "notice=a\tb"}) {
+    auto e = parse_preempt_requeue(bad);
+    EXPECT_FALSE(e.ok()) << bad;
+    if (!e.ok()) {
+      EXPECT_NE(e.error().message.find("notice"), std::string::npos) << bad;
+    }
+  }
+  EXPECT_FALSE(parse_preempt_requeue("notice=" + std::string(513, 'a')).ok());
+  EXPECT_TRUE(parse_preempt_requeue("notice=" + std::string(512, 'a')).ok());
+}

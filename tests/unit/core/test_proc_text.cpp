@@ -37,3 +37,18 @@ TEST(StepdSocket, OnlyASocketOfThisStepNamesTheNode) {
   EXPECT_FALSE(stepd_socket_node("/s/_7.0", 7, 0).has_value());
   EXPECT_FALSE(stepd_socket_node("/s/n1_7.0x", 7, 0).has_value());
 }
+
+// Issue 22: NSpid and SigCgt as /proc/<pid>/status writes them.
+TEST(ProcText, NamespacePidsAndCaughtSignals) {
+  const std::string status =
+      "Name:\tbwrap\nUid:\t1001\t1001\t1001\t1001\nNSpid:\t6209\t1\nSigBlk:\t0000000000000000\n"
+      "SigCgt:\t0000000000014002\n";
+  EXPECT_EQ(parse_status_nspid(status), (std::vector<pid_t>{6209, 1}));
+  EXPECT_EQ(parse_status_caught(status), 0x14002u);
+  EXPECT_EQ(parse_status_nspid("NSpid:\t42\n"), (std::vector<pid_t>{42}));
+  EXPECT_TRUE(parse_status_nspid("Name:\tx\n").empty());  // kernels before 4.1
+  EXPECT_TRUE(parse_status_nspid("NSpid:\t42\tx\n").empty());
+  EXPECT_EQ(parse_status_caught("SigCgt:\tzz\n"), 0u);
+  EXPECT_EQ(parse_status_caught("SigCgt:\t00000000000000000\n"), 0u);  // 17 digits
+  EXPECT_EQ(parse_status_caught("Name:\tx\n"), 0u);
+}

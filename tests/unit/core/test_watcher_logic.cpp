@@ -114,3 +114,107 @@ TEST(Wake, DeliverKeepWatchingOrStop) {
   EXPECT_EQ(w.cause, Cause::UserCancel);
   EXPECT_EQ(judge_wake(job(JobState::Timeout)).cause, Cause::TimeLimit);
 }
+
+namespace {
+
+// A process of a container as /proc shows it: pids from the watcher's namespace down, namespace
+// inodes and the mask of caught signals (SigCgt).
+ProcessInfo ns_proc(pid_t pid, pid_t ppid, std::string comm, std::vector<pid_t> nspid,
+                    std::uint64_t pid_ns, std::uint64_t mnt_ns, std::uint64_t caught = 0) {
+  ProcessInfo p = proc(pid, ppid, 1001, std::move(comm), "", "step_batch");
+  p.nspid = std::move(nspid);
+  p.pid_ns = pid_ns;
+  p.mnt_ns = mnt_ns;
+  p.user_ns = mnt_ns + 1;
+  p.caught = caught;
+  return p;
+}
+
+constexpr std::uint64_t kChld = 1ULL << 16, kTerm = 1ULL << 14, kUsr1 = 1ULL << 9;
+
+SignalScope container_scope(int sig) {
+  SignalScope s;
+  s.self = 99;
+  s.shell = 11;
+  s.uid = 1001;
+  s.signal = sig;
+  s.ns_depth = 1;
+  return s;
+}
+
+}  // namespace
+
+// Issue 22 item 1: `bwrap --unshare-pid ... sh -c app` run by the batch script, as /proc showed
+// it (bwrap 0.8): the outer bwrap (its child in new PID, mount and user namespaces: it dies of
+// SIGTERM and the script goes on to its end) and bwrap's PID 1 (reaper of everything inside) are
+// spared; every process inside gets the notice once.
+TEST(SignalTargets, ContainerWithItsOwnPidNamespace) {
+  const std::vector<ProcessInfo> job{
+      ns_proc(11, 10, "bash", {11}, 1, 10, kChld),           // the batch shell
+      ns_proc(12, 11, "bwrap", {12}, 1, 10),                 // outside: the monitor
+      ns_proc(13, 12, "bwrap", {13, 1}, 2, 20),              // PID 1 inside, no handler
+      ns_proc(14, 13, "sh", {14, 2}, 2, 20, kChld | kTerm),  // the script inside
+      ns_proc(15, 14, "python3", {15, 3}, 2, 20, kTerm),     // the application
+      ns_proc(16, 15, "python3", {16, 4}, 2, 20)};           // its worker
+  EXPECT_EQ(pids(signal_targets(job, container_scope(15))), (std::vector<pid_t>{14, 15, 16}));
+  // The same tree where nothing could read the namespace links: NSpid alone tells it.
+  std::vector<ProcessInfo> blind = job;
+  for (auto& p : blind) p.pid_ns = p.mnt_ns = p.user_ns = 0;
+  EXPECT_EQ(pids(signal_targets(blind, container_scope(15))), (std::vector<pid_t>{14, 15, 16}));
+  // With the admin's notify_shell the shell gets it too, never the plumbing.
+  auto scope = container_scope(15);
+  scope.notify_shell = true;
+  EXPECT_EQ(pids(signal_targets(job, scope)), (std::vector<pid_t>{11, 14, 15, 16}));
+}
+
+// Without a PID namespace (bwrap without --unshare-pid, apptainer's default): the outer process
+// is told by its child's other mount and user namespaces.
+TEST(SignalTargets, ContainerSharingTheJobsPidNamespace) {
+  const std::vector<ProcessInfo> job{
+      ns_proc(11, 10, "bash", {11}, 1, 10, kChld), ns_proc(12, 11, "bwrap", {12}, 1, 10),
+      ns_proc(13, 12, "python3", {13}, 1, 20, kTerm), ns_proc(14, 13, "python3", {14}, 1, 20)};
+  EXPECT_EQ(pids(signal_targets(job, container_scope(15))), (std::vector<pid_t>{13, 14}));
+  // Where the kernel hides the links (a non-dumpable runtime), nothing tells it: the outer process
+  // is signalled as any other (docs/design.md says so).
+  std::vector<ProcessInfo> blind = job;
+  for (auto& p : blind) p.pid_ns = p.mnt_ns = p.user_ns = 0;
+  EXPECT_EQ(pids(signal_targets(blind, container_scope(15))), (std::vector<pid_t>{12, 13, 14}));
+}
+
+// PID 1 inside: the application itself when it has no children or when it handles the notice
+// signal and reaps nobody; a runtime's init (tini, catatonit: nothing caught; dumb-init,
+// shells: SIGCHLD caught) when it has children.
+TEST(SignalTargets, PidOneIsTheApplicationOrTheRuntimesInit) {
+  auto tree = [](std::uint64_t pid1_caught, bool children) {
+    std::vector<ProcessInfo> job{ns_proc(20, 11, "conmon", {20}, 1, 10),
+                                 ns_proc(21, 20, "app", {21, 1}, 2, 20, pid1_caught)};
+    if (children) job.push_back(ns_proc(22, 21, "worker", {22, 2}, 2, 20));
+    return job;
+  };
+  const auto usr1 = container_scope(10);
+  // The application as PID 1 (podman without --init), with or without a handler: the kernel
+  // delivers to a namespace's init only what it handles, so this kills nothing.
+  EXPECT_EQ(pids(signal_targets(tree(0, false), usr1)), (std::vector<pid_t>{21}));
+  EXPECT_EQ(pids(signal_targets(tree(kUsr1, true), usr1)), (std::vector<pid_t>{21, 22}));
+  // A forwarding or reaping init with children is spared: its children hear it from gracepack
+  // once, not a second time through the init.
+  EXPECT_EQ(pids(signal_targets(tree(0, true), usr1)), (std::vector<pid_t>{22}));
+  EXPECT_EQ(pids(signal_targets(tree(~0ULL, true), usr1)), (std::vector<pid_t>{22}));
+  EXPECT_EQ(pids(signal_targets(tree(kUsr1 | kChld, true), usr1)), (std::vector<pid_t>{22}));
+  // Handling another signal than the notice's does not make PID 1 the application.
+  EXPECT_EQ(pids(signal_targets(tree(kTerm, true), usr1)), (std::vector<pid_t>{22}));
+  // Where NSpid is unknown (kernels before 4.1), no process is taken for an init.
+  auto unknown = usr1;
+  unknown.ns_depth = 0;
+  EXPECT_EQ(pids(signal_targets(tree(0, true), unknown)), (std::vector<pid_t>{21, 22}));
+}
+
+// Nested: a container started inside a container; every boundary and init with children is
+// spared at each level.
+TEST(SignalTargets, NestedContainers) {
+  const std::vector<ProcessInfo> job{
+      ns_proc(12, 11, "bwrap", {12}, 1, 10), ns_proc(13, 12, "bwrap", {13, 1}, 2, 20),
+      ns_proc(14, 13, "bwrap", {14, 2}, 2, 20), ns_proc(15, 14, "bwrap", {15, 3, 1}, 3, 30),
+      ns_proc(16, 15, "app", {16, 4, 2}, 3, 30, kTerm)};
+  EXPECT_EQ(pids(signal_targets(job, container_scope(15))), (std::vector<pid_t>{16}));
+}
