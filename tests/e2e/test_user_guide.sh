@@ -19,7 +19,7 @@ fit() {
   sed -E -e 's/--partition=main-grace/--partition=low-grace/' -e 's/ --cpus-per-task=[0-9]+//' \
     -e 's/--mem=[0-9]+G/--mem=400M/' -e 's/\bpython script\.py/python3 script.py/'
 }
-for r in preempt python-notice pack-share pack-one-per-gpu pack-two-per-gpu; do
+for r in preempt python-notice container-bwrap pack-share pack-one-per-gpu pack-two-per-gpu; do
   [ -n "$(recipe "$r")" ] || die "the user guide has no recipe '$r'"
 done
 
@@ -56,6 +56,27 @@ grep -q 'program: checkpoint saved' out.txt || die "the program did not save: $(
 grep -q 'program: resumed from checkpoint' out.txt || die "the job did not resume: $(cat out.txt)"
 check_ledger "$id" 1
 pass "user guide, preemption recipe: the Python handler read the deadline, saved, the job came back and resumed"
+
+# 1b. The container recipe (bubblewrap, its own PID namespace and /run), the same program.
+if command -v bwrap >/dev/null; then
+  rm -f ckpt
+  { recipe container-bwrap | fit; } > recipe_ctr.sh
+  chown "$GP_TEST_USER" recipe_ctr.sh
+  id=$(as_user sbatch --parsable -n "$NCPU" -o out_ctr.txt recipe_ctr.sh)
+  for _ in $(seq $((120 * TIME_SCALE))); do grep -q 'program: working' out_ctr.txt 2>/dev/null && break; sleep 0.25; done
+  grep -q 'program: working' out_ctr.txt || die "the container recipe's program did not start: $(cat out_ctr.txt 2>/dev/null)"
+  wait_until 20 "the watcher of job $id" watcher_watching "$id"
+  preempt >/dev/null
+  for _ in $(seq $((120 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
+  wait_state "$id" "$(rerun_end_state)" 120
+  grep -q 'program: saving, [0-9]* s left' out_ctr.txt || die "the program in the container did not read its deadline: $(cat out_ctr.txt)"
+  grep -q 'program: checkpoint saved' out_ctr.txt || die "the program in the container did not save: $(cat out_ctr.txt)"
+  grep -q 'program: resumed from checkpoint' out_ctr.txt || die "the container job did not resume: $(cat out_ctr.txt)"
+  check_ledger "$id" 1
+  pass "user guide, container recipe: the program in bubblewrap read the deadline from the copy, saved, the job came back and resumed"
+else
+  echo "note: bubblewrap is not installed: the container recipe was not run" >&2
+fi
 
 # 2. The three packing recipes, each as a batch script around its #SBATCH line and srun line.
 cat > script.py <<'PY'
