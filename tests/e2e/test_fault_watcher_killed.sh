@@ -30,5 +30,8 @@ preempt >/dev/null
 for _ in $(seq $((160 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && break; sleep 0.5; done
 [ "$(field "$id" Restarts)" = 1 ] || die "job $id was not requeued after its watcher was killed"
 grep -q "is being preempted" out.txt && die "a notice came although the watcher was killed"
+check_ledger "$id" 1
 as_user scancel "$id"
+wait_until $((60 * TIME_SCALE)) "the end of job $id" job_over "$id"
+check_ledger "$id" 1  # and no second requeue on its way out (issue 21 item 6)
 pass "watcher killed, then preempted: no early notice, requeued once by the epilog"

@@ -6,9 +6,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -180,4 +182,32 @@ TEST(StepdSocketFixture, TheProcessesOwnBoundSocketNamesTheNode) {
   ::close(evil);
   ::close(mine);
   std::filesystem::remove_all(dir);
+}
+
+// Issue 21 item 2: before every signal the watcher sends, the handle must name the process it
+// read: a pid whose start time changed (reused by another process) is refused, by open_process
+// and, without a pidfd, by signal_process. Also the real /proc: NSpid and the namespace inodes.
+TEST(ProcFixture, ARecycledPidIsNeverOpenedNorSignalled) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  auto info = os::read_process(child);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_FALSE(info->nspid.empty());
+  EXPECT_EQ(info->nspid.front(), child);
+  EXPECT_NE(info->mnt_ns, 0u);
+  ProcessInfo reused = *info;
+  reused.start += 1;  // what the pid's next owner would show
+  EXPECT_FALSE(os::open_process(reused).ok());
+  os::ProcessHandle stale{os::UniqueFd(), reused};  // no pidfd: the pid and start time only
+  EXPECT_FALSE(os::signal_process(stale, SIGKILL).ok());
+  auto h = os::open_process(*info);
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_TRUE(os::signal_process(*h, SIGKILL).ok());
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status));
 }

@@ -1,0 +1,2 @@
+// Must be refused by cmake/check_layers.cmake: libcap is an os concern.
+#include <sys/capability.h>
