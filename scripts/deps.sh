@@ -7,8 +7,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcap-dev clang libclang-rt-14-dev
   libslurm-dev munge slurmctld slurmd slurm-client
   passwd util-linux procps bc man-db
-  # e2e.preempt_container runs its program in a bubblewrap container.
-  bubblewrap
+  # e2e.preempt_container runs its program in containers: bubblewrap, and rootless podman (runc:
+  # crun refuses cgroup v1's hybrid layout; uidmap for the user's namespaces).
+  bubblewrap podman runc uidmap
   # e2e.report checks gracepack-report's output with real readers: an OpenMetrics parser,
   # promtool (from Debian's prometheus), rsvg-convert.
   python3 python3-prometheus-client librsvg2-bin

@@ -11,6 +11,7 @@
 #   scripts/test-matrix.sh [RELEASE...]    default: trixie sid
 #   GP_MATRIX_TESTS=REGEX                  only the e2e tests matching REGEX (ctest -R)
 #   GP_MATRIX_EXCLUDE=REGEX                leave those out (ctest -E)
+#   GP_MATRIX_REPEAT=N                     each test up to N times, until it fails
 #   GP_MATRIX_E2E=0                        steps 1 and 2 only: build, unit tests, .deb (no VM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ for rel in "$@"; do
   t2=$SECONDS
   set +e
   GP_BUILD_DIR=build-$rel GP_MATRIX_TESTS=${GP_MATRIX_TESTS:-} GP_MATRIX_EXCLUDE=${GP_MATRIX_EXCLUDE:-} \
+    GP_MATRIX_REPEAT=${GP_MATRIX_REPEAT:-} \
     GP_VM_QUIET=${GP_VM_QUIET:-1} tests/vm/vm.sh run "$rel" tests/vm/e2e.sh
   r=$?
   set -e

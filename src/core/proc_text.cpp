@@ -55,10 +55,12 @@ std::vector<pid_t> parse_status_nspid(std::string_view text) {
   return out;
 }
 
-std::uint64_t parse_status_caught(std::string_view text) {
+namespace {
+
+std::uint64_t signal_mask(std::string_view text, std::string_view key) {
   for (auto line : text::split(text, '\n')) {
-    if (line.rfind("SigCgt:", 0) != 0) continue;
-    auto hex = text::trim(line.substr(7));
+    if (line.rfind(key, 0) != 0) continue;
+    auto hex = text::trim(line.substr(key.size()));
     if (hex.empty() || hex.size() > 16) return 0;
     std::uint64_t mask = 0;
     for (char c : hex) {
@@ -69,6 +71,15 @@ std::uint64_t parse_status_caught(std::string_view text) {
     return mask;
   }
   return 0;
+}
+
+}  // namespace
+
+std::uint64_t parse_status_caught(std::string_view text) {
+  return signal_mask(text, "SigCgt:");
+}
+std::uint64_t parse_status_blocked(std::string_view text) {
+  return signal_mask(text, "SigBlk:");
 }
 
 std::optional<std::string> stepd_socket_node(std::string_view path, std::uint32_t job,

@@ -74,6 +74,7 @@ std::optional<ProcessInfo> read_process(pid_t pid, const std::string& proc_root)
   p.start = st->start;
   p.nspid = parse_status_nspid(*status);
   p.caught = parse_status_caught(*status);
+  p.blocked = parse_status_blocked(*status);
   p.pid_ns = namespace_id(pid, "pid", proc_root);
   p.mnt_ns = namespace_id(pid, "mnt", proc_root);
   p.user_ns = namespace_id(pid, "user", proc_root);

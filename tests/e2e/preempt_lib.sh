@@ -52,7 +52,15 @@ submit_low() {
     sleep 0.25
   done
   [ "$(squeue -h -j "$id" -o %T)" = RUNNING ] || die "job $id did not start"
-  case " $* " in *" --preempt-requeue"*) wait_until 20 "the watcher of job $id" watcher_watching "$id" ;; esac
+  case " $* " in *" --preempt-requeue"*)
+    local end=$((SECONDS + 20 * TIME_SCALE))
+    until watcher_watching "$id"; do
+      [ "$SECONDS" -lt "$end" ] || die "waited $((20 * TIME_SCALE)) s for the watcher of job $id: $(ls -la "/run/gracepack/$id" 2>&1)
+the job's output: $(cat out.txt 2>&1)
+slurmd on job $id: $(grep -E "[Jj]ob[Ii]d[= ]$id( |\$)|job_$id|StepId=$id\." "$SLURMD_LOG" 2>/dev/null | tail -n 20)"
+      sleep 0.2
+    done ;;
+  esac
   echo "$id"
 }
 

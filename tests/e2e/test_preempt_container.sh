@@ -16,11 +16,14 @@ command -v bwrap >/dev/null || skip "bubblewrap is not installed (scripts/deps.s
 as_user bwrap --unshare-pid --ro-bind / / --dev /dev --proc /proc true 2>/dev/null \
   || skip "bwrap cannot make a user and PID namespace here (unprivileged user namespaces off)"
 
-# A process of the test user outside any job: it records any signal it gets.
-as_user bash -c 'trap "echo TERM >> outsider.log" TERM; trap "echo USR1 >> outsider.log" USR1
-  while true; do sleep 0.2 & wait $!; done' </dev/null >/dev/null 2>&1 &
-outsider=$!
-on_exit "kill $outsider 2>/dev/null; pkill -u $GP_TEST_USER -P $outsider 2>/dev/null || true"
+# A process of the test user outside any job: it records any signal it gets. Ended by its own
+# pid (which it writes) when the test ends.
+as_user bash -c 'echo $$ > outsider.pid; trap "echo TERM >> outsider.log" TERM
+  trap "echo USR1 >> outsider.log" USR1; while true; do sleep 0.2 & wait $!; done' \
+  </dev/null >/dev/null 2>&1 &
+wait_until 10 "the outsider process" test -s outsider.pid
+outsider=$(cat outsider.pid)
+on_exit "kill $outsider 2>/dev/null || true"
 
 # job_ctr.sh: job.sh with the app inside the container; the script reports how the container
 # ended (an outer bwrap killed by the notice ends 143 before the app has saved).
@@ -67,5 +70,66 @@ JOB
 
 run_case pidns --unshare-pid --proc /proc
 run_case nopid --ro-bind /proc /proc
+
+# podman, rootless (its own user, mount and PID namespaces; `podman run` passes signals on, conmon
+# is the parent of the container's PID 1, here the app's bash, which traps SIGTERM): where podman
+# and runc can run a container as the test user (cgroup v1 takes runc with cgroupfs; crun refuses
+# a hybrid hierarchy). The image holds bash and sleep from this machine; everything podman keeps
+# lives in a short directory of the test's (podman refuses a runroot over 50 characters), and its
+# pause process is started inside the job, so it ends with the job.
+podman_case() {
+  rm -rf ckpt out.txt ctrroot notice.podman.*
+  local pm; pm=$(mktemp -d /tmp/gppm.XXXXXX)
+  chown "$GP_TEST_USER" "$pm"
+  on_exit "rm -rf $pm"
+  mkdir -p ctrroot/tmp ctrroot/run
+  local b l
+  for b in /bin/bash /bin/sleep; do
+    cp --parents -L "$b" ctrroot/
+    for l in $(ldd "$b" | grep -o '/[^ ]*'); do cp --parents -L "$l" ctrroot/; done
+  done
+  tar -C ctrroot -cf ctr.tar . && chmod 644 ctr.tar
+  cat > job_pm.sh <<JOB
+#!/bin/bash
+echo "job: start restart=\${SLURM_RESTART_COUNT:-0} notice_file=\$GRACEPACK_NOTICE_FILE"
+if [ -f ckpt ]; then echo "job: resumed from checkpoint"; exit 0; fi
+export XDG_RUNTIME_DIR=$pm/xdg
+mkdir -p -m 700 "\$XDG_RUNTIME_DIR"
+P="podman --root $pm/root --runroot $pm/run --storage-driver=vfs --runtime=runc --cgroup-manager=cgroupfs --events-backend=file"
+\$P import ctr.tar localhost/gpbash >/dev/null 2>import.err || { echo "job: podman import failed: \$(cat import.err)"; exit 3; }
+if [ -n "\${PROBE:-}" ]; then \$P run --rm --network=none localhost/gpbash /bin/bash -c "echo probe: ran"; exit; fi
+\$P run --rm --network=none -v "$WORK:$WORK" -w "$WORK" --env GRACEPACK_NOTICE_FILE localhost/gpbash /bin/bash ./app.sh
+echo "job: container exited \$?"
+JOB
+  chmod 755 job_pm.sh
+  chown -R "$GP_TEST_USER" job_pm.sh ctrroot ctr.tar
+  # A job without the plugin's options first: can podman run a container here at all?
+  as_user sbatch --wait -o probe.txt --export=ALL,PROBE=1 job_pm.sh >/dev/null 2>&1 || true
+  if ! grep -q '^probe: ran' probe.txt 2>/dev/null; then
+    echo "note: podman could not run a container in a job here: $(cat probe.txt 2>&1)" >&2
+    return 0
+  fi
+  local id t0
+  id=$(submit_low low-grace --requeue "--preempt-requeue=notice=notice.podman.%j" job_pm.sh)
+  for _ in $(seq $((120 * TIME_SCALE))); do grep -q '^app: ready' out.txt 2>/dev/null && break; sleep 0.25; done
+  grep -q '^app: ready' out.txt || die "podman: the app did not start: $(cat out.txt)"
+  t0=$(preempt)
+  wait_requeued "$id" >/dev/null
+  cat out.txt
+  [ "$(grep -c '^app: notice at' out.txt)" = 1 ] \
+    || die "podman: the app's handler ran $(grep -c '^app: notice at' out.txt) times, not once"
+  grep -q "^app: cause=preemption" out.txt || die "podman: the app did not read the notice inside"
+  grep -q "^app: checkpoint written" out.txt || die "podman: the app did not save"
+  grep -q "^job: container exited 0" out.txt || die "podman: the container did not end by itself with 0"
+  grep -q "^job: resumed from checkpoint" out.txt || die "podman: the rerun found no checkpoint"
+  local from_grace; from_grace=$(grace_latency "$id")
+  check_ledger "$id" 1
+  pass "podman: notice ${from_grace} s after grace start, once, read inside, saved, 1 requeue, resumed"
+}
+if command -v podman >/dev/null && command -v runc >/dev/null; then
+  podman_case
+else
+  echo "note: podman or runc is not installed: the podman case was not run" >&2
+fi
 [ ! -s outsider.log ] || die "a process outside the job was signalled: $(cat outsider.log)"
 pass "the user's process outside the job heard nothing"

@@ -17,6 +17,8 @@ echo "== GP_TIME_SCALE=$GP_TIME_SCALE GP_GRACE_TIME=$GP_GRACE_TIME GP_LOAD_JOBS=
 args=(-L e2e --output-on-failure --test-dir "$build")
 [ -n "${GP_MATRIX_TESTS:-}" ] && args+=(-R "e2e\\.cluster\\.|${GP_MATRIX_TESTS}")
 [ -n "${GP_MATRIX_EXCLUDE:-}" ] && args+=(-E "$GP_MATRIX_EXCLUDE")
+# GP_MATRIX_REPEAT=N: each test up to N times, until it fails (a hunt for a rare failure).
+[ -n "${GP_MATRIX_REPEAT:-}" ] && args+=(--repeat "until-fail:$GP_MATRIX_REPEAT")
 set +e
 ctest "${args[@]}" 2>&1 | tee "$build/e2e.log"
 rc=${PIPESTATUS[0]}

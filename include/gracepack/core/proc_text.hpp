@@ -24,8 +24,10 @@ std::optional<uid_t> parse_status_uid(std::string_view text);
 // Its pid in each PID namespace from the reader's down ("NSpid:\t812\t1": pid 1 of a namespace
 // one level below); empty where the kernel has no such line (before 4.1).
 std::vector<pid_t> parse_status_nspid(std::string_view text);
-// The signals it has a handler for ("SigCgt:", hex; bit N-1 for signal N); 0 when absent.
+// The signals it has a handler for ("SigCgt:", hex; bit N-1 for signal N) or blocks ("SigBlk:");
+// 0 when absent.
 std::uint64_t parse_status_caught(std::string_view text);
+std::uint64_t parse_status_blocked(std::string_view text);
 
 // The node's name in slurmstepd's socket "<SlurmdSpoolDir>/<node>_<job>.<step>" (with ".<het>"
 // from Slurm 20.11 for a heterogeneous step), when it is that job's and step's; else nullopt.

@@ -27,10 +27,11 @@ struct ProcessInfo {
   unsigned long long start = 0;  // start time in clock ticks (/proc/<pid>/stat), against pid reuse
   // Its pid in each PID namespace from the reader's down (/proc/<pid>/status "NSpid"; empty: not
   // shown), the inodes of its PID, mount and user namespaces (0: not readable) and the signals it
-  // has handlers for (bit N-1: signal N): what tells a container runtime's processes apart.
+  // has handlers for and blocks (bit N-1: signal N): what tells a container runtime's processes
+  // apart.
   std::vector<pid_t> nspid;
   std::uint64_t pid_ns = 0, mnt_ns = 0, user_ns = 0;
-  std::uint64_t caught = 0;
+  std::uint64_t caught = 0, blocked = 0;
   bool operator==(const ProcessInfo&) const = default;
 };
 

@@ -182,12 +182,14 @@ TEST(SignalTargets, ContainerSharingTheJobsPidNamespace) {
 }
 
 // PID 1 inside: the application itself when it has no children or when it handles the notice
-// signal and reaps nobody; a runtime's init (tini, catatonit: nothing caught; dumb-init,
-// shells: SIGCHLD caught) when it has children.
+// signal and is no forwarder (an entry script that traps it); a runtime's init with children
+// (bwrap's: nothing caught; catatonit, tini: everything blocked; dumb-init: everything caught) is
+// spared.
 TEST(SignalTargets, PidOneIsTheApplicationOrTheRuntimesInit) {
-  auto tree = [](std::uint64_t pid1_caught, bool children) {
+  auto tree = [](std::uint64_t pid1_caught, bool children, std::uint64_t pid1_blocked = 0) {
     std::vector<ProcessInfo> job{ns_proc(20, 11, "conmon", {20}, 1, 10),
                                  ns_proc(21, 20, "app", {21, 1}, 2, 20, pid1_caught)};
+    job[1].blocked = pid1_blocked;
     if (children) job.push_back(ns_proc(22, 21, "worker", {22, 2}, 2, 20));
     return job;
   };
@@ -196,17 +198,46 @@ TEST(SignalTargets, PidOneIsTheApplicationOrTheRuntimesInit) {
   // delivers to a namespace's init only what it handles, so this kills nothing.
   EXPECT_EQ(pids(signal_targets(tree(0, false), usr1)), (std::vector<pid_t>{21}));
   EXPECT_EQ(pids(signal_targets(tree(kUsr1, true), usr1)), (std::vector<pid_t>{21, 22}));
-  // A forwarding or reaping init with children is spared: its children hear it from gracepack
-  // once, not a second time through the init.
+  // An entry script (bash: SIGINT, SIGCHLD and the trapped signal) is the application.
+  EXPECT_EQ(pids(signal_targets(tree(kUsr1 | kChld | 2, true), usr1)),
+            (std::vector<pid_t>{21, 22}));
+  // A runtime's init with children is spared: its children hear it from gracepack once, not a
+  // second time through the init.
   EXPECT_EQ(pids(signal_targets(tree(0, true), usr1)), (std::vector<pid_t>{22}));
-  EXPECT_EQ(pids(signal_targets(tree(~0ULL, true), usr1)), (std::vector<pid_t>{22}));
-  EXPECT_EQ(pids(signal_targets(tree(kUsr1 | kChld, true), usr1)), (std::vector<pid_t>{22}));
+  EXPECT_EQ(pids(signal_targets(tree(0x7ffbfeffULL, true), usr1)), (std::vector<pid_t>{22}));
+  EXPECT_EQ(pids(signal_targets(tree(0, true, 0xfffffffe3ffbfa07ULL), usr1)),
+            (std::vector<pid_t>{22}));  // catatonit's SigBlk as podman --init showed it
   // Handling another signal than the notice's does not make PID 1 the application.
-  EXPECT_EQ(pids(signal_targets(tree(kTerm, true), usr1)), (std::vector<pid_t>{22}));
+  EXPECT_EQ(pids(signal_targets(tree(kTerm | kChld, true), usr1)), (std::vector<pid_t>{22}));
   // Where NSpid is unknown (kernels before 4.1), no process is taken for an init.
   auto unknown = usr1;
   unknown.ns_depth = 0;
   EXPECT_EQ(pids(signal_targets(tree(0, true), unknown)), (std::vector<pid_t>{21, 22}));
+}
+
+// Rootless podman 4.3 with runc, as /proc showed it on the test machine: `podman run` (the batch
+// script's child) entered the rootless user and mount namespaces and catches every signal to pass
+// it on; conmon (reparented to init) is the parent of the container's PID 1, an entry script
+// that traps SIGTERM. podman and conmon are spared, the script and its child get the notice once.
+TEST(SignalTargets, RootlessPodman) {
+  auto with = [](ProcessInfo p, std::uint64_t user, std::uint64_t caught, std::uint64_t blocked) {
+    p.user_ns = user;
+    p.caught = caught;
+    p.blocked = blocked;
+    return p;
+  };
+  const std::vector<ProcessInfo> job{
+      with(ns_proc(11, 10, "bash", {11}, 1, 4026531832), 4026531837, 0x14202, 0x10000),
+      with(ns_proc(12, 11, "podman", {12}, 1, 4026532246), 4026532245, 0xfffffffd7ffbfeffULL, 0),
+      with(ns_proc(13, 1, "conmon", {13}, 1, 4026532246), 4026532245, 0x4006, 0x10200),
+      with(ns_proc(14, 13, "bash", {14, 1}, 2, 4026532174), 4026532245, 0x14002, 0x10000),
+      with(ns_proc(15, 14, "sleep", {15, 2}, 2, 4026532174), 4026532245, 0, 0)};
+  EXPECT_EQ(pids(signal_targets(job, container_scope(15))), (std::vector<pid_t>{14, 15}));
+  // The same forwarder in its parent's namespaces is an ordinary process (a Go program).
+  std::vector<ProcessInfo> plain = job;
+  plain[1].mnt_ns = plain[0].mnt_ns;
+  plain[1].user_ns = plain[0].user_ns;
+  EXPECT_EQ(pids(signal_targets(plain, container_scope(15))), (std::vector<pid_t>{12, 14, 15}));
 }
 
 // Nested: a container started inside a container; every boundary and init with children is
