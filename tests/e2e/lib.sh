@@ -37,6 +37,20 @@ else
 fi
 SH
 }
+# cpus_disjoint LIST...: the CPU lists ("0-1,3") share no CPU (compared as sets: "0-1" and "1"
+# overlap although the strings differ).
+cpus_disjoint() {
+  local l r a b seen=" "
+  for l in "$@"; do
+    for r in ${l//,/ }; do
+      a=${r%-*} b=${r#*-}
+      for ((c = a; c <= b; c++)); do
+        case "$seen" in *" $c "*) return 1 ;; esac
+        seen+="$c "
+      done
+    done
+  done
+}
 # skip REASON: this configuration cannot have what the test needs; CTest counts it as skipped.
 skip() { echo "skip: $*"; exit 77; }
 

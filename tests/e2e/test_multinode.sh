@@ -19,7 +19,8 @@ for n in "${NODES[@]}"; do
   rows=$(grep "^task $n " <<<"$out") || die "no task ran on $n: $out"
   [ "$(wc -l <<<"$rows")" = 2 ] || die "$n ran $(wc -l <<<"$rows") tasks, not 2: $out"
   [ "$(awk '{print $4}' <<<"$rows" | sort -u | wc -l)" = 2 ] || die "$n: tasks share a GPU: $rows"
-  [ "$(awk '{print $5}' <<<"$rows" | sort -u | wc -l)" = 2 ] || die "$n: tasks share CPUs: $rows"
+  # shellcheck disable=SC2046
+  cpus_disjoint $(awk '{print $5}' <<<"$rows") || die "$n: tasks share CPUs: $rows"
   grep -q "gracepack: --pack-gpus=1,verbose on $n: 2 tasks" <<<"$out" || die "no plan table for $n: $out"
 done
 pass "a packed step over 3 nodes: a plan per node, each node's tasks on their own GPU and CPUs"

@@ -77,7 +77,9 @@ for bind in "" --cpu-bind=none; do
     || die "srun -n2 --ntasks-per-gpu=2 $bind failed: $(cat err)"
   echo "$out"; grep -v "queued\|allocated" err
   awk '$2 != $3 {bad = 1} END {exit !bad}' <<<"$out" && die "GRACEPACK_CPUS is not the task's affinity: $out"
-  [ "$(awk '{print $2}' <<<"$out" | sort -u | wc -l)" = 2 ] || die "the two tasks share their CPUs: $out"
+  [ "$(wc -l <<<"$out")" = 2 ] || die "not two tasks: $out"
+  # shellcheck disable=SC2046
+  cpus_disjoint $(awk '{print $2}' <<<"$out") || die "the two tasks share their CPUs: $out"
   if [ -z "$bind" ]; then
     grep -q "CPUs as Slurm binds them" err || die "the table does not say the CPUs are Slurm's: $(cat err)"
   else

@@ -23,7 +23,7 @@ as_user bash -c 'echo $$ > outsider.pid; trap "echo TERM >> outsider.log" TERM
   </dev/null >/dev/null 2>&1 &
 wait_until 10 "the outsider process" test -s outsider.pid
 outsider=$(cat outsider.pid)
-on_exit "kill $outsider 2>/dev/null || true"
+on_exit "kill -KILL $outsider 2>/dev/null || true"  # it traps TERM
 
 # job_ctr.sh: job.sh with the app inside the container; the script reports how the container
 # ended (an outer bwrap killed by the notice ends 143 before the app has saved).
