@@ -9,3 +9,6 @@ try:
 except RuntimeError:
     big = "refused"
 print(f"free={free >> 20}MiB total={total >> 20}MiB sms={p.multi_processor_count} alloc45GiB={big}")
+# A reading no GPU gives fails the run (mps_check then exits 1).
+assert 0 < free <= total, "free memory out of range"
+assert p.multi_processor_count > 0, "no SMs"

@@ -2,7 +2,9 @@
 // way slurmstepd does (os::MpsDaemon), runs two clients with the per-task variables that
 // --pack-gpus=2 sets (mps_environment), prints what each client sees, then stops the daemon and
 // checks that nothing is left. Also runs one client with the same variables and NO daemon, to
-// show they are ignored then. Usage: mps_check CLIENT_PROGRAM [ARGS...]
+// show they are ignored then. Usage: mps_check CLIENT_PROGRAM [ARGS...]. Exits 1 when a client
+// fails (client.py exits non-zero on an implausible reading), when the daemon is still alive after
+// stop() or its directory is left behind; 0 only when all of it held.
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   TaskSlot slot;
   slot.sharers = 2;
   slot.gpu_percent = 50;
+  bool failed = false;
   auto run_client = [&](const MpsShare& share, const char* label) {
     os::SpawnOptions o;
     o.argv = client;
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
     for (const auto& [k, v] : mps_environment(slot, share)) o.env.push_back(k + "=" + v);
     auto out = os::run_output(o, std::chrono::seconds(120));
     std::printf("%s: %s", label, out ? out->c_str() : (out.error().message + "\n").c_str());
+    if (!out) failed = true;
   };
 
   os::SpawnOptions q;
@@ -74,7 +78,13 @@ int main(int argc, char** argv) {
   run_client(daemon->share(), "task 1 with daemon");
   daemon->stop();
   struct stat st {};
-  std::printf("after stop: daemon %s, dir %s\n", kill(pid, 0) == 0 ? "ALIVE" : "gone",
-              stat(dir.c_str(), &st) == 0 ? "LEFT BEHIND" : "removed");
+  const bool alive = kill(pid, 0) == 0, left = stat(dir.c_str(), &st) == 0;
+  std::printf("after stop: daemon %s, dir %s\n", alive ? "ALIVE" : "gone",
+              left ? "LEFT BEHIND" : "removed");
+  if (alive || left || failed) {
+    std::printf("mps_check: FAILED\n");
+    return 1;
+  }
+  std::printf("mps_check: ok\n");
   return 0;
 }
