@@ -73,7 +73,8 @@ clear_jobs() {
   local left i
   for i in $(seq $((120 * TIME_SCALE))); do
     [ $((i % 4)) = 1 ] && { timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true; }
-    left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null || true)
+    # A failing squeue (slurmctld away) is no answer, not "no jobs left".
+    left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null) || { left="(squeue failed)"; sleep 0.5; continue; }
     [ -z "$left" ] && return 0
     sleep 0.5
   done
@@ -82,12 +83,15 @@ clear_jobs() {
 }
 # Nodes of the cluster that are not up (idle, mixed or allocated), as "NAME STATE" lines.
 nodes_not_up() {
-  timeout 10 sinfo -h -N -o '%N %t' 2>/dev/null | sort -u | awk '$2 !~ /^(idle|mix|alloc)$/' || true
+  local out
+  out=$(timeout 10 sinfo -h -N -o '%N %t' 2>/dev/null) || { echo "(sinfo failed)"; return; }
+  [ -n "$out" ] || { echo "(sinfo listed no node)"; return; }
+  sort -u <<<"$out" | awk '$2 !~ /^(idle|mix|alloc)$/' || true
 }
 finish_test() {
-  local rc=$? a bad n
+  local rc=$? a bad n cleared=1
   set +e
-  clear_jobs || rc=1
+  clear_jobs || { rc=1 cleared=0; }
   for _ in $(seq $((60 * TIME_SCALE))); do
     bad=$(nodes_not_up)
     [ -z "$bad" ] && break
@@ -101,6 +105,21 @@ finish_test() {
     rc=1
   fi
   for a in "${EXIT_ACTIONS[@]}"; do eval "$a"; done
+  # An exit action may have brought slurmctld back: the jobs it could not cancel before go now.
+  [ "$cleared" = 1 ] || clear_jobs
+  # The exit actions may have restarted the cluster or changed its configuration: its nodes must
+  # be up after them too, for the next test.
+  if [ "${#EXIT_ACTIONS[@]}" -gt 0 ]; then
+    for _ in $(seq $((60 * TIME_SCALE))); do
+      bad=$(nodes_not_up)
+      [ -z "$bad" ] && break
+      sleep 0.5
+    done
+    if [ -n "$bad" ]; then
+      echo "FAIL: after the test's exit actions, nodes not up: $bad" >&2
+      rc=1
+    fi
+  fi
   exit "$rc"
 }
 trap finish_test EXIT

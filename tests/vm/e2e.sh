@@ -30,6 +30,8 @@ cp -r /tmp/gracepack-cluster/log /tmp/gracepack-cluster/audit.d "$build/vm-logs/
   echo "$(slurmd -V) on $(stat -fc %T /sys/fs/cgroup):"
   grep -E '^ *[0-9]+/[0-9]+ Test' "$build/e2e.log" | sed 's/^ *//'
   grep -E '^(skip|SKIP):' "$build/e2e.log" || true
+  # Parts a passing test left out say "note:"; CTest shows a passing test's output only here.
+  grep -hE '^note:' "$build/Testing/Temporary/LastTest"*.log 2>/dev/null | sort | uniq -c || true
   grep -E 'tests passed|tests failed' "$build/e2e.log" | tail -n 1
 } > "$build/e2e-summary.txt"
 exit "$rc"
