@@ -6,19 +6,28 @@
 # user cannot take the descriptors root handed it. A preempted job is still noticed and requeued
 # once, and root's files outside state_dir stay as they were.
 source "$(dirname "$0")/preempt_lib.sh"
+# A tree of root's files outside state_dir, compared whole before and after (issue 21 item 8): the
+# job plants links to it where it can (its working directory, the notice copy's name, root's
+# run directory) and none of root's work may change it.
 canary=$GP_CLUSTER_DIR/canary
-echo "root's file" > "$canary"; chmod 644 "$canary"
-before=$(stat -c '%U %a %s %Y' "$canary")
+rm -rf "$canary"; mkdir -p "$canary/sub"; chmod 755 "$canary" "$canary/sub"
+echo "root's file" > "$canary/file"; echo "root's other file" > "$canary/sub/other"
+chmod 644 "$canary/file" "$canary/sub/other"
+listing() { find "$canary" -printf '%p %u %g %m %s %T@ %y\n' | sort; }
+before=$(listing)
 watcher=$(dpkg -L gracepack | grep '/gracepack-watcher$')
 [ "$(stat -c '%U %a' "$watcher")" = "root 711" ] || die "the watcher is installed $(stat -c '%U %a' "$watcher"), not root 711"
 
 cat > probe.sh <<'JOB'
 #!/bin/bash
 d=$(dirname "$GRACEPACK_NOTICE_FILE")
+ln -sfn "$CANARY" canary-dir   # root's tree, reachable from the job's working directory
+stat -c 'dir %U %a' "$d"
+stat -c 'notice %U %a' "$GRACEPACK_NOTICE_FILE"
 stat -c 'dir %U %a' "$d"
 stat -c 'notice %U %a' "$GRACEPACK_NOTICE_FILE"
 echo "ready"
-trap 'cat "$GRACEPACK_NOTICE_FILE" | sed "s/^/read: /"; ln -s "$CANARY" "$d/x" 2>/dev/null && echo planted; exit 0' TERM
+trap 'cat "$GRACEPACK_NOTICE_FILE" | sed "s/^/read: /"; ln -s "$CANARY/file" "$d/x" 2>/dev/null && echo planted; exit 0' TERM
 while true; do sleep 0.2 & wait $!; done
 JOB
 chmod 755 probe.sh; chown "$GP_TEST_USER" probe.sh
@@ -41,11 +50,21 @@ preempt >/dev/null
 wait_until 60 "the epilog's decision about job $id" decided "$id" 1
 grep -q "^read: GRACEPACK_CAUSE=preemption" out.txt || die "the job could not read its notice: $(cat out.txt)"
 grep -q planted out.txt && die "the job planted a link in root's directory"
-[ "$(stat -c '%U %a %s %Y' "$canary")" = "$before" ] || die "root's file changed: $(stat "$canary")"
-[ "$(cat "$canary")" = "root's file" ] || die "root's file was written"
+[ "$(listing)" = "$before" ] || die "root's tree changed: $(diff <(echo "$before") <(listing))"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"event":"requeue"' || die "the epilog did not decide: $(cat "$AUDIT")"
 check_ledger "$id" 1
 pass "run directory root/711, notice root/644, status unreadable, watcher without capabilities, non-dumpable and on slurmstepd's slurm.conf; noticed, requeued once"
+
+# notice=PATH where the user left a link to root's file: the watcher (the user) replaces the link
+# with a file of its own, empty for the new run; root's file stays as it was.
+as_user ln -sfn "$canary/sub/other" copy
+cid=$(as_user sbatch --parsable -p main -n1 --mem=50M -o copy.out --preempt-requeue=notice=copy \
+  --wrap 'sleep 1')
+wait_until 60 "the end of job $cid" job_over "$cid"
+[ -f copy ] && [ ! -L copy ] && [ ! -s copy ] && [ "$(stat -c %U copy)" = "$GP_TEST_USER" ] \
+  || die "the notice copy is not the user's own empty file: $(ls -l copy) $(cat copy.out)"
+[ "$(listing)" = "$before" ] || die "root's tree changed: $(diff <(echo "$before") <(listing))"
+pass "notice=PATH over a link to root's file: replaced by the user's own file, root's tree unchanged"
 
 # Another user's run directory: this user can neither list it, nor read its status, nor open its
 # lock or notice (their names hold a nonce only that job knows).
