@@ -14,17 +14,14 @@ for how in stop kill; do
   # slurmctld that had died with the job's epilog completion unsaved).
   gate=$WORK/gate.$how
   id=$(submit_low low-grace --requeue --preempt-requeue --export=ALL,CKPT=1,GATE="$gate" job.sh)
-  preempt >/dev/null
-  for _ in $(seq $((40 * TIME_SCALE))); do grep -q '^app: notice' out.txt && break; sleep 0.25; done
-  grep -q '^app: notice' out.txt || die "job $id: no notice"
   if [ "$how" = kill ]; then
-    # A slurmctld killed before it ever saved the job forgets it entirely (seen: the job was
-    # lost, as with any crash at that moment); the case under test is a crash after its last
-    # save, which may lack the preemption. So it is killed once its state file has the job
-    # running. The file's mtime against StartTime is not proof (both can fall in one second, and
-    # a save of the job still pending was seen to pass: the restarted slurmctld launched the job
-    # again beside its live steps and drained the node, "Duplicate jobid"); so a change made
-    # while the job runs forces a save, and the test waits for a file written after it.
+    # The crash under test comes after slurmctld's last save and before it saved the preemption.
+    # A save is forced while the job runs, not yet preempted, and its state file kept; after the
+    # SIGKILL that file is put back, so slurmctld comes back without the preemption, every time
+    # (waiting on its own saves left it to chance which path ran: issue 21 item 3). (A slurmctld
+    # killed before it ever saved the job forgets it entirely; the file's mtime against StartTime
+    # is no proof that the save has it, so a change made while the job runs forces a save and the
+    # test waits for a file written after it.)
     before=$(date +%s.%N)
     scontrol update jobid="$id" comment=gracepack-test-save
     saved_after() {
@@ -32,9 +29,17 @@ for how in stop kill; do
         -v t="$1" 'BEGIN { exit !(m > t) }'
     }
     wait_until 30 "slurmctld to save job $id's state after it started" saved_after "$before"
+    cp -p "$GP_CLUSTER_DIR/ctld/job_state" "$WORK/job_state.before"
   fi
+  preempt >/dev/null
+  for _ in $(seq $((40 * TIME_SCALE))); do grep -q '^app: notice' out.txt && break; sleep 0.25; done
+  grep -q '^app: notice' out.txt || die "job $id: no notice"
   [ "$(job_state "$id")" = RUNNING ] || die "job $id is $(job_state "$id") before slurmctld goes"
   "$CLUSTER" daemon "$how" slurmctld
+  if [ "$how" = kill ]; then
+    cp -p "$WORK/job_state.before" "$GP_CLUSTER_DIR/ctld/job_state"
+    rm -f "$GP_CLUSTER_DIR/ctld/job_state.old"
+  fi
   touch "$gate"
   # slurmctld stays away while the app checkpoints and exits and until the grace period is over.
   wait_until 30 "job $id's checkpoint" grep -q '^app: checkpoint written' out.txt
@@ -46,12 +51,12 @@ for how in stop kill; do
   grep -q "job: resumed from checkpoint" out.txt || die "job $id did not resume: $(cat out.txt)"
   check_ledger "$id" 1
   [ "$(audit_events "$id")" = "notice requeue no-requeue " ] || die "audit events: $(audit_events "$id")"
-  # Which path ran: slurmctld came back knowing the preemption (its last save had it), or not
-  # (the watcher's reading of it stood in, and the audit says so). Either way one requeue.
-  if grep "\"job_id\":$id," "$AUDIT" | grep '"event":"requeue"' | grep -q "restarted without its state"; then
-    echo "note: $how: slurmctld came back without the preemption; the watcher's reading was used" >&2
-  else
-    [ "$how" = stop ] || echo "note: $how: slurmctld's last save had the preemption" >&2
-  fi
+  # Which path ran: stopped, slurmctld saved and came back knowing the preemption; killed (state
+  # from before the preemption), it came back without it and the watcher's reading stood in, as
+  # the audit says. Either way one requeue.
+  forgot=0
+  grep "\"job_id\":$id," "$AUDIT" | grep '"event":"requeue"' | grep -q "restarted without its state" && forgot=1
+  [ "$forgot" = $([ "$how" = kill ] && echo 1 || echo 0) ] \
+    || die "$how: the requeue's record $([ "$forgot" = 1 ] && echo says || echo does not say) slurmctld came back without the preemption: $(grep "\"job_id\":$id," "$AUDIT")"
   pass "slurmctld $how (SIG$([ "$how" = stop ] && echo TERM || echo KILL)) through the rest of the grace period: job $id requeued exactly once, resumed"
 done
