@@ -118,7 +118,9 @@ std::optional<std::string> helper_cgroup(const CgroupPath& stepd, std::string_vi
 
 bool job_task_cgroup(std::string_view rel, bool v2) {
   // A task's own sub-cgroups (a container runtime's, say) stay the task's.
-  return v2 ? rel.rfind("user/task_", 0) == 0 : rel.empty();
+  if (v2) return rel.rfind("user/task_", 0) == 0;
+  const bool helper = rel.substr(0, rel.find('/')) == kHelperCgroup;
+  return !helper;
 }
 
 bool strictly_below(std::string_view child, std::string_view parent) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -94,9 +95,16 @@ Status start_watcher(const WatcherArgs& args, const std::string& program,
                      const RunFiles& files) {
   UniqueFd lock(::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!lock.valid()) return fail("cannot open " + lock_path + ": " + std::strerror(errno));
-  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return Ok{};  // this node's watcher of the run is up
-    return fail("cannot lock " + lock_path + ": " + std::strerror(errno));
+  // Held: this node's watcher of the run is up, once it has written its status. Held with no
+  // status yet is a watcher still starting, or a process that holds the lock for a moment (a
+  // `flock -n` that checks for the watcher, which the job's own user may run): tried again for up
+  // to 2 s, so that a moment's holder does not leave the run without a watcher.
+  for (int tries = 0;; ++tries) {
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) break;
+    if (errno != EWOULDBLOCK) return fail("cannot lock " + lock_path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (tries >= 100 || (::fstat(files.status.get(), &st) == 0 && st.st_size > 0)) return Ok{};
+    ::usleep(20000);
   }
   // Readable by the user, it would start dumpable: its descriptors open to the user for a moment.
   if (::access(program.c_str(), R_OK) == 0) {

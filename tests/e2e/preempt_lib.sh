@@ -73,11 +73,14 @@ preempt() {
 
 field() { scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
-# watcher_watching ID [STATE_DIR]: the job's watcher on this node is up: it holds the lock of the
-# run's directory for its life (lock.RUN; root tries it here without waiting).
+# watcher_watching ID [STATE_DIR]: the job's watcher on this node is up: it has written its status
+# and holds the lock of the run's directory for its life (lock.RUN; root tries it here without
+# waiting). The lock is tried only once the status is there: a try while the task starts the
+# watcher would hold the lock for that moment (start_watcher waits such a moment out).
 watcher_watching() {
-  local lock
-  lock=$(ls -d "${2:-/run/gracepack}/$1"/lock.* 2>/dev/null | head -n1)
+  local d=${2:-/run/gracepack}/$1 lock
+  [ -s "$d/watcher" ] || return 1
+  lock=$(ls -d "$d"/lock.* 2>/dev/null | head -n1)
   [ -f "$lock" ] && ! flock -n "$lock" true
 }
 

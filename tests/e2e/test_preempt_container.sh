@@ -93,9 +93,12 @@ podman_case() {
 #!/bin/bash
 echo "job: start restart=\${SLURM_RESTART_COUNT:-0} notice_file=\$GRACEPACK_NOTICE_FILE"
 if [ -f ckpt ]; then echo "job: resumed from checkpoint"; exit 0; fi
-export XDG_RUNTIME_DIR=$pm/xdg
+# A runtime directory per run: the first run's pause process died with its job, and podman
+# refuses a directory that names a dead one.
+n=\${SLURM_RESTART_COUNT:-0}\${PROBE:+p}
+export XDG_RUNTIME_DIR=$pm/x\$n
 mkdir -p -m 700 "\$XDG_RUNTIME_DIR"
-P="podman --root $pm/root --runroot $pm/run --storage-driver=vfs --runtime=runc --cgroup-manager=cgroupfs --events-backend=file"
+P="podman --root $pm/s\$n --runroot $pm/r\$n --storage-driver=vfs --runtime=runc --cgroup-manager=cgroupfs --events-backend=file"
 \$P import ctr.tar localhost/gpbash >/dev/null 2>import.err || { echo "job: podman import failed: \$(cat import.err)"; exit 3; }
 if [ -n "\${PROBE:-}" ]; then \$P run --rm --network=none localhost/gpbash /bin/bash -c "echo probe: ran"; exit; fi
 \$P run --rm --network=none -v "$WORK:$WORK" -w "$WORK" --env GRACEPACK_NOTICE_FILE localhost/gpbash /bin/bash ./app.sh
@@ -111,6 +114,9 @@ JOB
   fi
   local id t0
   id=$(submit_low low-grace --requeue "--preempt-requeue=notice=notice.podman.%j" job_pm.sh)
+  # On cgroup v1 runc moves the container into a cgroup of its own below the step, which Slurm's
+  # kill at the job's end does not reach: what is left of this job's container is ended here.
+  on_exit "kill -KILL \$(cat /sys/fs/cgroup/freezer/slurm*/uid_*/job_$id/step_*/*/cgroup.procs 2>/dev/null) 2>/dev/null || true"
   for _ in $(seq $((120 * TIME_SCALE))); do grep -q '^app: ready' out.txt 2>/dev/null && break; sleep 0.25; done
   grep -q '^app: ready' out.txt || die "podman: the app did not start: $(cat out.txt)"
   t0=$(preempt)

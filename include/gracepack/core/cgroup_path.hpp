@@ -53,8 +53,9 @@ inline constexpr std::string_view kHelperCgroup = "gracepack";
 
 // Whether a process found at `rel` below a step's directory in the proctrack hierarchy is one
 // of the job's own (a task or its descendant) and not Slurm's or gracepack's helper: v2 below
-// user/task_*, never slurm/ (slurmstepd) nor user/gracepack; v1 the step's directory itself (its
-// only sub-cgroup is gracepack's).
+// user/task_*, never slurm/ (slurmstepd) nor user/gracepack; v1 the step's directory and any
+// sub-cgroup but gracepack's (a container runtime moves its container into one of its own: runc
+// with podman's cgroupfs manager makes <step>/<container id>, seen on 22.05).
 bool job_task_cgroup(std::string_view rel, bool v2);
 
 // True when `child` is strictly below `parent` (both cgroup paths, no "..", no "//").

@@ -91,11 +91,15 @@ TEST(SignalTargets, NeverSlurmstepdsCgroupNorGracepacksHelpers) {
   scope.other_steps = true;
   scope.v2 = true;
   EXPECT_EQ(pids(signal_targets(v2, scope)), (std::vector<pid_t>{20, 21}));
+  // v1: the step's directory, and a container runtime's sub-cgroup (runc makes <step>/<id>), but
+  // never gracepack's helper cgroup or below it.
   const std::vector<ProcessInfo> v1{
       in(proc(20, 19, u, "app", "slurmstepd", "step_0"), ""),
-      in(proc(22, 19, u, "mps", "slurmstepd", "step_0"), "gracepack")};
+      in(proc(21, 20, u, "bash", "conmon", "step_0"), "f112da7243ee8bb0"),
+      in(proc(22, 19, u, "mps", "slurmstepd", "step_0"), "gracepack"),
+      in(proc(23, 22, u, "mps", "mps", "step_0"), "gracepack/inner")};
   scope.v2 = false;
-  EXPECT_EQ(pids(signal_targets(v1, scope)), (std::vector<pid_t>{20}));
+  EXPECT_EQ(pids(signal_targets(v1, scope)), (std::vector<pid_t>{20, 21}));
 }
 
 TEST(Wake, DeliverKeepWatchingOrStop) {
