@@ -88,15 +88,21 @@ nodes_not_up() {
   [ -n "$out" ] || { echo "(sinfo listed no node)"; return; }
   sort -u <<<"$out" | awk '$2 !~ /^(idle|mix|alloc)$/' || true
 }
+# nodes_up_within SECONDS: waits until every node is up; prints the ones that are not after that.
+nodes_up_within() {
+  local bad
+  for _ in $(seq $(($1 * TIME_SCALE))); do
+    bad=$(nodes_not_up)
+    [ -z "$bad" ] && return 0
+    sleep 1
+  done
+  echo "$bad"
+}
 finish_test() {
   local rc=$? a bad n cleared=1
   set +e
   clear_jobs || { rc=1 cleared=0; }
-  for _ in $(seq $((60 * TIME_SCALE))); do
-    bad=$(nodes_not_up)
-    [ -z "$bad" ] && break
-    sleep 0.5
-  done
+  bad=$(nodes_up_within 30)
   if [ -n "$bad" ]; then
     echo "FAIL: the test left nodes not up: $bad; $(sinfo -h -R)" >&2
     # What slurmd said about it, before a restart of the cluster loses its log.
@@ -110,15 +116,8 @@ finish_test() {
   # The exit actions may have restarted the cluster or changed its configuration: its nodes must
   # be up after them too, for the next test.
   if [ "${#EXIT_ACTIONS[@]}" -gt 0 ]; then
-    for _ in $(seq $((60 * TIME_SCALE))); do
-      bad=$(nodes_not_up)
-      [ -z "$bad" ] && break
-      sleep 0.5
-    done
-    if [ -n "$bad" ]; then
-      echo "FAIL: after the test's exit actions, nodes not up: $bad" >&2
-      rc=1
-    fi
+    bad=$(nodes_up_within 30)
+    [ -z "$bad" ] || { echo "FAIL: after the test's exit actions, nodes not up: $bad" >&2; rc=1; }
   fi
   exit "$rc"
 }
