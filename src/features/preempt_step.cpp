@@ -57,11 +57,6 @@ std::vector<std::string> watcher_env() {
   return env;
 }
 
-std::string working_directory() {
-  char buf[4096];
-  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
-}
-
 // notice=PATH for this task: the batch script's resolution where an srun step inherited it,
 // else resolved here ("%j", relative to this task's working directory).
 Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, std::uint32_t job,
@@ -73,7 +68,7 @@ Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, s
         text::is_printable(*inherited))
       return *inherited;
   }
-  return resolve_notice_copy(request.notice_copy, job, working_directory());
+  return resolve_notice_copy(request.notice_copy, job, os::working_directory());
 }
 
 }  // namespace

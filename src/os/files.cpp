@@ -390,6 +390,11 @@ Result<std::string> random_hex(std::size_t bytes) {
   return out;
 }
 
+std::string working_directory() {
+  char buf[4096];
+  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
+}
+
 std::string user_name(uid_t uid) {
   std::vector<char> buf(4096);
   struct passwd pw {};

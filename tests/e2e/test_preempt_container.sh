@@ -107,7 +107,8 @@ JOB
   chmod 755 job_pm.sh
   chown -R "$GP_TEST_USER" job_pm.sh ctrroot ctr.tar
   # A job without the plugin's options first: can podman run a container here at all?
-  as_user sbatch --wait -o probe.txt --export=ALL,PROBE=1 job_pm.sh >/dev/null 2>&1 || true
+  # (-t 2: a podman that hangs ends with its job within 2 minutes; sbatch --wait returns then.)
+  as_user sbatch --wait -t 2 -o probe.txt --export=ALL,PROBE=1 job_pm.sh >/dev/null 2>&1 || true
   if ! grep -q '^probe: ran' probe.txt 2>/dev/null; then
     echo "note: podman could not run a container in a job here: $(cat probe.txt 2>&1)" >&2
     return 0

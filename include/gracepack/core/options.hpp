@@ -3,6 +3,7 @@
 // again: parsing is pure and idempotent.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -103,4 +103,7 @@ Result<std::string> random_hex(std::size_t bytes);
 // The user's name, or the number when there is none.
 std::string user_name(uid_t uid);
 
+// This process's working directory (absolute), or "" when it cannot be read.
+std::string working_directory();
+
 }  // namespace gracepack::os
