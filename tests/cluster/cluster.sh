@@ -15,20 +15,51 @@
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
 #   cluster.sh env                    print the variables a shell needs to use the cluster
+#   cluster.sh all start|stop N       start (or stop) clusters 1..N, one after the other
 #   cluster.sh daemon stop|kill|start NAME
 #                                     stop (TERM), kill (KILL: a crash) or start one daemon
 #                                     (slurmctld, slurmd) of a running cluster, for fault tests
 #
 # Every command is pointed at the cluster's own slurm.conf with SLURM_CONF; nothing under /etc is
 # read or changed. The directory defaults to /tmp/gracepack-cluster and is recreated on start.
+#
+# GP_CLUSTER=K (1-9, default 1) picks one of several independent clusters on this machine, so that
+# CTest runs end-to-end tests side by side (tests/CMakeLists.txt): each has its own directory,
+# ports, node names (and so Slurm's cgroups), test users, gracepack state_dir, job ids and
+# job_container base. Cluster 1 is the one the demo and a plain `cluster.sh start` use.
 set -euo pipefail
 
-GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-cluster}
-GP_TEST_USER=${GP_TEST_USER:-gptest}
+# Under CTest with a resource spec (tests/CMakeLists.txt) the test's cluster is the one CTest
+# allotted it ("id:K,slots:1"), whatever the environment says.
+if [ -n "${CTEST_RESOURCE_GROUP_0_CLUSTERS:-}" ]; then
+  GP_CLUSTER=$(sed -n 's/^id:\([1-9]\),slots:1$/\1/p' <<<"$CTEST_RESOURCE_GROUP_0_CLUSTERS")
+  [ -n "$GP_CLUSTER" ] || { echo "cluster.sh: CTest's cluster: '$CTEST_RESOURCE_GROUP_0_CLUSTERS'" >&2; exit 1; }
+fi
+GP_CLUSTER=${GP_CLUSTER:-1}
+case "$GP_CLUSTER" in [1-9]) ;; *) echo "cluster.sh: GP_CLUSTER: 1 to 9, not '$GP_CLUSTER'" >&2; exit 1 ;; esac
+K=$GP_CLUSTER
+if [ "$K" = 1 ]; then
+  GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-cluster}
+  GP_TEST_USER=${GP_TEST_USER:-gptest}
+  GP_OTHER_USER=${GP_OTHER_USER:-gptest2}
+  GP_NODE=localhost GP_NODE_PREFIX=gp
+  GP_STATE_DIR=/run/gracepack   # the plugin's default: the plugstack line does not name it
+  JC_BASE=${GP_JC_BASE:-/var/tmp/gracepack-cluster-jc}
+else
+  GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-cluster-$K}
+  GP_TEST_USER=${GP_TEST_USER:-gptest-c$K}
+  GP_OTHER_USER=${GP_OTHER_USER:-gptest-c${K}o}
+  GP_NODE=c$K GP_NODE_PREFIX=c${K}n
+  GP_STATE_DIR=/run/gracepack-cluster$K
+  JC_BASE=${GP_JC_BASE:-/var/tmp/gracepack-cluster-jc-$K}
+  GP_CTLD_PORT=${GP_CTLD_PORT:-$((6817 + 200 * (K - 1)))}
+  GP_SLURMD_PORT=${GP_SLURMD_PORT:-$((GP_CTLD_PORT + 1))}
+fi
+# Job ids apart too, so that a job's slurmstepd is found by its id alone.
+GP_FIRST_JOB=$(( (K - 1) * 100000 + 1 ))
 GP_PLUGIN=${GP_PLUGIN:-}
 GP_GRACE_TIME=${GP_GRACE_TIME:-15}
 D=$GP_CLUSTER_DIR
-JC_BASE=${GP_JC_BASE:-/var/tmp/gracepack-cluster-jc}
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -40,10 +71,11 @@ default_plugin() {
   echo "$dir/gracepack.so"
 }
 
-# The nodes this cluster runs: "localhost" alone, or gp1..gpN.
+# The nodes this cluster runs: $GP_NODE alone (cluster 1: localhost), or ${GP_NODE_PREFIX}1..N
+# (cluster 1: gp1..gpN).
 node_names() {
   local n; n=$(cat "$D/run/nodes" 2>/dev/null || echo 1)
-  if [ "$n" = 1 ]; then echo localhost; else seq -f 'gp%g' 1 "$n"; fi
+  if [ "$n" = 1 ]; then echo "$GP_NODE"; else seq -f "$GP_NODE_PREFIX%g" 1 "$n"; fi
 }
 
 # ---- cgroup v2 and newer Slurm (24.11, 26.05; tests/vm/). The host's Slurm 22.05 on cgroup v1
@@ -64,13 +96,17 @@ cgroup_plugin_lines() {
     [ "$(slurm_version)" -ge 2411 ] 2>/dev/null || echo "CgroupAutomount=yes"
   fi
 }
-# Slurm's cgroups for this cluster's nodes, v1 (per controller) and v2 (under the stepd scope).
+# Slurm's cgroups for this cluster's nodes (whichever number of nodes it last ran), v1 (per
+# controller) and v2 (under the stepd scope); never another cluster's.
 slurm_cgroup_dirs() {
-  echo /sys/fs/cgroup/*/slurm_localhost /sys/fs/cgroup/*/slurm_gp[1-3] /sys/fs/cgroup/slurm_localhost
-  if cgroup_v2; then
-    echo /sys/fs/cgroup/system.slice/localhost_slurmstepd.scope /sys/fs/cgroup/system.slice/gp[1-3]_slurmstepd.scope \
-      /sys/fs/cgroup/system.slice/slurmstepd.scope
-  fi
+  local n
+  for n in "$GP_NODE" "$GP_NODE_PREFIX"1 "$GP_NODE_PREFIX"2 "$GP_NODE_PREFIX"3; do
+    echo /sys/fs/cgroup/*/slurm_"$n" /sys/fs/cgroup/slurm_"$n"
+    cgroup_v2 && echo /sys/fs/cgroup/system.slice/"$n"_slurmstepd.scope
+  done
+  # Where a Slurm built without multiple-slurmd puts it: only cluster 1 may own that one.
+  [ "$K" = 1 ] && cgroup_v2 && echo /sys/fs/cgroup/system.slice/slurmstepd.scope
+  return 0
 }
 # ---- end of cgroup v2 / newer Slurm ----
 
@@ -79,7 +115,8 @@ write_conf() {
   local cpus; cpus=$(nproc)
   local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$D/etc/slurm.conf" <<CONF
-ClusterName=gptest
+ClusterName=gptest$( [ "$K" = 1 ] || echo "$K" )
+$( [ "$K" = 1 ] || echo "FirstJobId=$GP_FIRST_JOB" )
 SlurmctldHost=localhost(127.0.0.1)
 SlurmUser=root
 SlurmctldPort=${GP_CTLD_PORT:-6817}
@@ -142,12 +179,16 @@ CONF
 # each with its own slurmd port and a share of the memory.
 node_lines() {
   local n=$1 cpus=$2 mem=$3 i
-  if [ "$n" = 1 ]; then
+  if [ "$n" = 1 ] && [ "$K" = 1 ]; then
     echo "NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN"
     return
   fi
+  if [ "$n" = 1 ]; then
+    echo "NodeName=$GP_NODE NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:4 State=UNKNOWN"
+    return
+  fi
   for i in $(seq "$n"); do
-    echo "NodeName=gp$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=$(( ${GP_SLURMD_PORT:-6818} + 100 + i )) CPUs=$cpus RealMemory=$((mem / n)) Gres=gpu:4 State=UNKNOWN"
+    echo "NodeName=$GP_NODE_PREFIX$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=$(( ${GP_SLURMD_PORT:-6818} + 100 + i )) CPUs=$cpus RealMemory=$((mem / n)) Gres=gpu:4 State=UNKNOWN"
   done
 }
 
@@ -193,9 +234,10 @@ start() {
   done
   rm -rf "$D"
   clean_cgroups
-  mkdir -p "$D"/{etc,ctld,spool/localhost,run,log,munge,work}
+  mkdir -p "$D"/{etc,ctld,spool/"$GP_NODE",run,log,munge,work}
   chmod 755 "$D" "$D/work"
   id "$GP_TEST_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$GP_TEST_USER"
+  id "$GP_OTHER_USER" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/bash "$GP_OTHER_USER"
   chown "$GP_TEST_USER" "$D/work"
 
   # munge: private key and socket, run as the munge user.
@@ -270,6 +312,10 @@ start_slurmd() {
       pidf=$D/run/slurmd.pid
       rm -f "$pidf"
       /usr/sbin/slurmd
+    elif [ "$(cat "$D/run/nodes")" = 1 ]; then
+      pidf=$D/run/slurmd.pid
+      rm -f "$pidf"
+      /usr/sbin/slurmd -N "$node"
     else
       pidf=$D/run/slurmd-$node.pid
       rm -f "$pidf"
@@ -317,8 +363,13 @@ daemon() {
   esac
 }
 
+# Clusters but the first keep gracepack's state apart with their own state_dir, unless the line
+# names one.
 plugstack() {
   local line=${1:-}
+  if [ -n "$line" ] && [ "$K" != 1 ] && [[ "$line" != *state_dir=* ]]; then
+    line="$line state_dir=$GP_STATE_DIR"
+  fi
   printf '%s\n' "$line" > "$D/etc/plugstack.conf.new"
   mv "$D/etc/plugstack.conf.new" "$D/etc/plugstack.conf"
 }
@@ -327,8 +378,24 @@ case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
   plugstack) shift; plugstack "${1:-}" ;;
-  env) echo "export SLURM_CONF=$D/etc/slurm.conf GP_CLUSTER_DIR=$D GP_TEST_USER=$GP_TEST_USER" ;;
+  env) echo "export SLURM_CONF=$D/etc/slurm.conf GP_CLUSTER=$K GP_CLUSTER_DIR=$D GP_TEST_USER=$GP_TEST_USER" \
+            "GP_OTHER_USER=$GP_OTHER_USER GP_NODE=$GP_NODE GP_NODE_PREFIX=$GP_NODE_PREFIX GP_STATE_DIR=$GP_STATE_DIR" \
+            "GP_FIRST_JOB=$GP_FIRST_JOB" ;;
+  all)
+    # The clusters side by side, each in a process of its own with nothing of this one's choices
+    # but GP_CLUSTER; fails if one fails.
+    [ "$#" = 3 ] && [[ "$3" =~ ^[1-9]$ ]] || die "all start|stop N (1-9)"
+    case "$2" in start|stop) ;; *) die "all: start or stop, not '$2'" ;; esac
+    pids=()
+    for k in $(seq "$3"); do
+      env -u GP_CLUSTER_DIR -u GP_TEST_USER -u GP_OTHER_USER -u GP_CTLD_PORT -u GP_SLURMD_PORT \
+        -u GP_JC_BASE -u CTEST_RESOURCE_GROUP_0_CLUSTERS GP_CLUSTER="$k" "$0" "$2" &
+      pids+=($!)
+    done
+    rc=0
+    for p in "${pids[@]}"; do wait "$p" || rc=1; done
+    exit "$rc" ;;
   restart) shift; stop; start "$@" ;;
   daemon) shift; daemon "${1:-}" "${2:-}" ;;
-  *) echo "usage: $0 start [--no-contain] | stop | restart | plugstack [LINE] | env | daemon stop|start NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--no-contain] | stop | restart | plugstack [LINE] | env | all start|stop N | daemon stop|start NAME" >&2; exit 2 ;;
 esac

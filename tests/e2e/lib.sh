@@ -11,6 +11,7 @@ TIME_SCALE=${GP_TIME_SCALE:-1}
 
 GP_SOURCE_DIR=${GP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CLUSTER="$GP_SOURCE_DIR/tests/cluster/cluster.sh"
+# The cluster CTest gave this test (cluster.sh reads it from CTest's resource variables).
 eval "$("$CLUSTER" env)"
 GP_PLUGIN=${GP_PLUGIN:-$(ls /usr/lib/*/slurm-wlm/gracepack.so 2>/dev/null | head -n1)}
 SLURMD_LOG="$GP_CLUSTER_DIR/log/slurmd.log"
@@ -204,7 +205,7 @@ user_copy() { install -m 755 -o "$GP_TEST_USER" "$1" "$WORK/"; echo "$WORK/$(bas
 
 # The node must still take jobs: gracepack never drains it.
 assert_node_up() {
-  local s; s=$(sinfo -h -n localhost -o %t)
+  local s; s=$(sinfo -h -n "$GP_NODE" -o %t)
   case "$s" in idle|mix|alloc|comp*) ;; *) die "node is $s: $(sinfo -R)";; esac
 }
 

@@ -55,7 +55,7 @@ submit_low() {
   case " $* " in *" --preempt-requeue"*)
     local end=$((SECONDS + 20 * TIME_SCALE))
     until watcher_watching "$id"; do
-      [ "$SECONDS" -lt "$end" ] || die "waited $((20 * TIME_SCALE)) s for the watcher of job $id: $(ls -la "/run/gracepack/$id" 2>&1)
+      [ "$SECONDS" -lt "$end" ] || die "waited $((20 * TIME_SCALE)) s for the watcher of job $id: $(ls -la "$GP_STATE_DIR/$id" 2>&1)
 the job's output: $(cat out.txt 2>&1)
 slurmd on job $id: $(grep -E "[Jj]ob[Ii]d[= ]$id( |\$)|job_$id|StepId=$id\." "$SLURMD_LOG" 2>/dev/null | tail -n 20)"
       sleep 0.2
@@ -78,7 +78,7 @@ field() { scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # waiting). The lock is tried only once the status is there: a try while the task starts the
 # watcher would hold the lock for that moment (start_watcher waits such a moment out).
 watcher_watching() {
-  local d=${2:-/run/gracepack}/$1 lock
+  local d=${2:-$GP_STATE_DIR}/$1 lock
   [ -s "$d/watcher" ] || return 1
   lock=$(ls -d "$d"/lock.* 2>/dev/null | head -n1)
   [ -f "$lock" ] && ! flock -n "$lock" true

@@ -11,7 +11,7 @@ old=$(cat "$GP_CLUSTER_DIR/run/slurmd.pid")
 "$CLUSTER" daemon stop slurmd
 "$CLUSTER" daemon start slurmd
 [ "$(cat "$GP_CLUSTER_DIR/run/slurmd.pid")" != "$old" ] || die "slurmd was not restarted"
-node_busy() { sinfo -h -n localhost -o %t | grep -Eq '^(alloc|mix)$'; }
+node_busy() { sinfo -h -n "$GP_NODE" -o %t | grep -Eq '^(alloc|mix)$'; }
 wait_until 20 "the node back under the new slurmd" node_busy
 assert_node_up
 [ "$(field "$id" JobState)" = RUNNING ] || die "job $id did not survive the slurmd restart"

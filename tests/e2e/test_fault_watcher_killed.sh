@@ -18,7 +18,7 @@ as_user kill -KILL "$w"
 wait_state "$id" COMPLETED 60
 grep -q finished k1.txt || die "the job did not finish after its watcher was killed"
 wait_until 30 "the epilog's decision about job $id" decided "$id" 1
-[ -e "/run/gracepack/$id" ] && die "the job's directory was left behind"
+[ -e "$GP_STATE_DIR/$id" ] && die "the job's directory was left behind"
 grep "\"job_id\":$id," "$AUDIT" | grep '"event":"no-requeue"' >/dev/null || die "the epilog did not run its decision"
 pass "watcher killed: job $id finished, directory removed, epilog decided"
 

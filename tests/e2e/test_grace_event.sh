@@ -93,7 +93,7 @@ for how in scancel timelimit suspended requeue sigkill; do
       read -r pid _ < <(extern_placeholders "$id" | head -n1)
       kill -KILL "$pid"
       # The job runs on; its watcher read the job once (still running) and stays.
-      reacted() { grep -q '^start_time=' "/run/gracepack/$id/watcher"; }
+      reacted() { grep -q '^start_time=' "$GP_STATE_DIR/$id/watcher"; }
       wait_until 30 "job $id's watcher to read the job" reacted
       job_running "$id" || die "job $id ended when its placeholder was killed"
       watcher_watching "$id" || die "job $id's watcher left when its placeholder was killed"

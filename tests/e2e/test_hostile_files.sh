@@ -3,13 +3,15 @@
 # what a hostile user would: create files, FIFOs, deep trees and hard links in its run's
 # directory, write into its notice and status files, take the watcher's descriptors through
 # /proc, and hard-link another run's marker. Every attempt fails, the job ends, the node takes the
-# next job, state_dir holds nothing of the job afterwards and /run is as it was.
+# next job, state_dir holds nothing of the job afterwards and takes no more room than before.
 # (Before the fix the run's directory was the user's, 0700: the review filled /run through it,
 # left an 8 MB 70-deep chain in the quarantine for good, forged the status file and, with
 # fs.protected_hardlinks=0, hard-linked another job's marker to cost it its requeue.)
 source "$(dirname "$0")/preempt_lib.sh"
 next_job_runs() { timeout 60 runuser -u "$GP_TEST_USER" -- srun -n1 -t 1 true; }
-run_used() { df --output=used /run | tail -n1; }
+# What state_dir holds, in KiB: where the job's writes would land (/run as a whole also counts what
+# the tests on the other clusters write there meanwhile).
+run_used() { local k; k=$(du -sk --one-file-system "$GP_STATE_DIR" 2>/dev/null) || k=0; echo "${k%%[[:space:]]*}"; }
 used_before=$(run_used)
 
 cat > hostile.sh <<'JOB'
@@ -46,12 +48,12 @@ next_job_runs || die "the node did not take the next job"
 [ "$(field "$id" Restarts)" = 0 ] || die "job $id was requeued"
 grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' \
   || die "audit: $(grep "\"job_id\":$id," "$AUDIT")"
-[ -e "/run/gracepack/$id" ] && die "the job's directory was left behind"
-left=$(find /run/gracepack -mindepth 1 -not -path '*/.markers' -not -path '*/.quarantine' \
+[ -e "$GP_STATE_DIR/$id" ] && die "the job's directory was left behind"
+left=$(find "$GP_STATE_DIR" -mindepth 1 -not -path '*/.markers' -not -path '*/.quarantine' \
   -not -name .lock 2>/dev/null)
 [ -z "$left" ] || die "state_dir keeps: $left"
-# /run as it was, give or take what other programs write there meanwhile (4 KiB blocks).
-[ $(($(run_used) - used_before)) -le 64 ] || die "/run grew by $(($(run_used) - used_before)) KiB"
+# state_dir as it was, give or take the lock and the node's markers (4 KiB blocks).
+[ $(($(run_used) - used_before)) -le 64 ] || die "state_dir grew by $(($(run_used) - used_before)) KiB"
 pass "every write of the job's under state_dir refused (files, FIFO, tree, notice, status, the watcher's descriptors, markers); job $id ended once, nothing left"
 
 # The audit log in a directory anyone may write (sticky, like /tmp), replaced by a FIFO.

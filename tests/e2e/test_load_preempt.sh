@@ -72,7 +72,7 @@ done
 for _ in $(seq $((40 * TIME_SCALE))); do [ -z "$(pgrep -u "$GP_TEST_USER")" ] && break; sleep 0.5; done
 left=$(pgrep -a -u "$GP_TEST_USER" || true)
 [ -z "$left" ] || die "processes left behind: $left"
-for id in "${ids[@]}"; do [ -e "/run/gracepack/$id" ] && die "job $id's directory was left behind"; done
+for id in "${ids[@]}"; do [ -e "$GP_STATE_DIR/$id" ] && die "job $id's directory was left behind"; done
 per_job=$(echo "scale=2; ($after - $before) / $ASK" | bc)
 echo "load: $N jobs ($ASK with --preempt-requeue) preempted at once, settled in ${elapsed} s;" \
   "gracepack RPCs (job reads + requeues): $((after - before)) = ${per_job} per asking job"

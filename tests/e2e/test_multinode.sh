@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Several nodes: the cluster restarts with three slurmd on this machine (Slurm's multiple-slurmd
-# mode: nodes gp1..gp3), each with its own notice directory (state_dir=/run/gracepack-%n).
+# mode: nodes gp1..gp3 on cluster 1), each with its own notice directory (state_dir=/run/gracepack-%n).
 # - A packed step over three nodes gets a plan per node: each node's tasks have their own GPUs
 #   and disjoint CPUs, and each node prints its own table, named after the node.
 # - A three-node --preempt-requeue job (notice signal USR1, which Slurm itself never sends) is
@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 on_exit 'cd / && "$CLUSTER" restart >/dev/null'
 restart_cluster --nodes 3
 PREEMPT_KEYS="state_dir=/run/gracepack-%n" source "$GP_SOURCE_DIR/tests/e2e/preempt_lib.sh"
-NODES=(gp1 gp2 gp3)
+NODES=("${GP_NODE_PREFIX}1" "${GP_NODE_PREFIX}2" "${GP_NODE_PREFIX}3")
 
 # 1. One packed step, three nodes, two tasks per node with a GPU each.
 out=$(as_user srun -N3 -n6 --ntasks-per-node=2 --mem=200M --gres=gpu:2 --pack-gpus=verbose \
@@ -45,7 +45,7 @@ mn_ready() {
   [ "$(squeue -h -s -j "$id" -o %i | grep -c "^$id\.0$")" = 1 ] || return 1
   # and each app has set its signal handlers (slow under emulation: Slurm's SIGTERM at grace
   # start killed one that had not yet, on 26.05)
-  [ "$(grep -c '^gp[0-9]* app: ready$' out.txt)" = 3 ]
+  [ "$(grep -c "^${GP_NODE_PREFIX}[0-9]* app: ready$" out.txt)" = 3 ]
 }
 wait_until 60 "job $id's step and a watcher on each of its nodes" mn_ready
 t0=$(date +%s.%N)

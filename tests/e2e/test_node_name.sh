@@ -11,7 +11,7 @@ id=$(as_user sbatch --parsable --requeue --preempt-requeue -o node.txt --export=
   --wrap 'echo "dir: $(dirname "$GRACEPACK_NOTICE_FILE")"; srun -n1 --export=ALL,'"$spoof"' bash -c '"'"'echo "step dir: $(dirname "$GRACEPACK_NOTICE_FILE")"'"'")
 wait_ended "$id" 60 1
 cat node.txt
-grep -q "^dir: /run/gracepack-localhost/$id$" node.txt || die "the batch step's directory is not under this node's name: $(cat node.txt)"
-grep -q "^step dir: /run/gracepack-localhost/$id$" node.txt || die "the srun step's directory is not under this node's name: $(cat node.txt)"
+grep -q "^dir: /run/gracepack-$GP_NODE/$id$" node.txt || die "the batch step's directory is not under this node's name: $(cat node.txt)"
+grep -q "^step dir: /run/gracepack-$GP_NODE/$id$" node.txt || die "the srun step's directory is not under this node's name: $(cat node.txt)"
 [ -e /run/gracepack-evil ] && die "root made a directory under the name the user chose"
 pass "the batch and srun steps name their directory after slurmstepd's node, not the job's environment"

@@ -23,5 +23,5 @@ grep -q "app: checkpoint written" out.txt || die "the app did not finish its che
 grep -q "job: start restart=1" out.txt || die "the restarted job did not see SLURM_RESTART_COUNT=1"
 grep -q "job: resumed from checkpoint" out.txt || die "the restarted job did not find its checkpoint"
 [ "$(audit_events "$id")" = "notice requeue no-requeue " ] || die "audit events: $(audit_events "$id")"
-[ -e "/run/gracepack/$id" ] && die "the job's notice directory was left behind"
+[ -e "$GP_STATE_DIR/$id" ] && die "the job's notice directory was left behind"
 pass "batch-direct app: notice ${from_grace} s after grace start (${latency} s after the preemptor), checkpoint, 1 requeue, resumed, completed"

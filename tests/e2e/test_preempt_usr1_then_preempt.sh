@@ -21,14 +21,14 @@ if extern_placeholder; then
   placeholder_gone() { ! extern_sleep "$1"; }
   wait_until 20 "the placeholder's death" placeholder_gone "$id"
   # The watcher has seen it: it read the job (still running) or, wrongly, gave up and left.
-  reacted() { grep -q '^start_time=' "/run/gracepack/$1/watcher" 2>/dev/null || ! watcher_watching "$1"; }
+  reacted() { grep -q '^start_time=' "$GP_STATE_DIR/$1/watcher" 2>/dev/null || ! watcher_watching "$1"; }
   wait_until 20 "the watcher's reaction to the placeholder's death" reacted "$id"
 else
   # Once the extern step has handled the USR1, gracepack's placeholder is still there and the
   # watcher has read nothing.
   wait_until 20 "the extern step's USR1" log_has "_handle_signal_container for StepId=$id.extern .*signal=10"
   extern_sleep "$id" || die "USR1 ended gracepack's placeholder in the extern step"
-  grep -q '^start_time=' "/run/gracepack/$id/watcher" && die "the watcher read the job at a USR1"
+  grep -q '^start_time=' "$GP_STATE_DIR/$id/watcher" && die "the watcher read the job at a USR1"
   watcher_watching "$id" || die "the watcher left at a USR1"
 fi
 job_running "$id" || die "scancel --signal=USR1 ended the job"

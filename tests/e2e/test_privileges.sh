@@ -45,7 +45,7 @@ grep -qE '^CapEff:\s*0+$' "/proc/$w/status" || die "the watcher holds capabiliti
 as_user ls "/proc/$w/fd" >/dev/null 2>&1 && die "the user can list the watcher's descriptors (it is dumpable)"
 conf=$(tr '\0' '\n' < "/proc/$w/environ" | sed -n 's/^SLURM_CONF=//p')
 [ "$conf" = "$SLURM_CONF" ] || die "the watcher reads slurm.conf '$conf', not slurmstepd's '$SLURM_CONF'"
-as_user cat "/run/gracepack/$id/watcher" >/dev/null 2>&1 && die "the user can read the watcher's status"
+as_user cat "$GP_STATE_DIR/$id/watcher" >/dev/null 2>&1 && die "the user can read the watcher's status"
 preempt >/dev/null
 wait_until 60 "the epilog's decision about job $id" decided "$id" 1
 grep -q "^read: GRACEPACK_CAUSE=preemption" out.txt || die "the job could not read its notice: $(cat out.txt)"
@@ -68,17 +68,16 @@ pass "notice=PATH over a link to root's file: replaced by the user's own file, r
 
 # Another user's run directory: this user can neither list it, nor read its status, nor open its
 # lock or notice (their names hold a nonce only that job knows).
-other=gptest2
-id "$other" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/bash "$other"
+other=$GP_OTHER_USER
 oid=$(runuser -u "$other" -- sbatch --parsable -p main -n1 --mem=50M -o /dev/null --chdir=/tmp \
   --requeue --preempt-requeue --wrap 'sleep 30')
 as_user scancel "$id"  # its rerun holds the node's CPUs
 wait_until 60 "the end of job $id" job_over "$id"
 wait_until 120 "$other's job $oid to start" job_running "$oid"
-wait_until 10 "the directory of $other's job $oid" test -d "/run/gracepack/$oid"
-as_user ls "/run/gracepack/$oid" >/dev/null 2>&1 && die "$GP_TEST_USER can list $other's run directory"
-as_user cat "/run/gracepack/$oid/watcher" >/dev/null 2>&1 && die "$GP_TEST_USER can read $other's status"
-as_user touch "/run/gracepack/$oid/x" 2>/dev/null && die "$GP_TEST_USER can write into $other's run directory"
-as_user ls /run/gracepack/.markers >/dev/null 2>&1 && die "$GP_TEST_USER can list root's markers"
+wait_until 10 "the directory of $other's job $oid" test -d "$GP_STATE_DIR/$oid"
+as_user ls "$GP_STATE_DIR/$oid" >/dev/null 2>&1 && die "$GP_TEST_USER can list $other's run directory"
+as_user cat "$GP_STATE_DIR/$oid/watcher" >/dev/null 2>&1 && die "$GP_TEST_USER can read $other's status"
+as_user touch "$GP_STATE_DIR/$oid/x" 2>/dev/null && die "$GP_TEST_USER can write into $other's run directory"
+as_user ls "$GP_STATE_DIR"/.markers >/dev/null 2>&1 && die "$GP_TEST_USER can list root's markers"
 timeout 10 scancel "$oid"
 pass "$other's run directory: $GP_TEST_USER can neither list, read nor write it, nor reach a marker"

@@ -22,8 +22,7 @@ have() {
   echo "note: $2 is not installed here: its check is skipped" >&2
   return 1
 }
-other=gptest2
-id "$other" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/bash "$other"
+other=$GP_OTHER_USER
 on_exit 'timeout 10 scancel -u "$other" 2>/dev/null || true'
 
 # wait_started ID: running, and its watcher holds its lock (a run with a watcher, as in use).

@@ -20,31 +20,31 @@ id=$(as_user sbatch --parsable --requeue --preempt-requeue -o lock.txt lock-in.s
 wait_ended "$id" 60 1
 grep -q tried lock.txt || die "the job did not try: $(cat lock.txt)"
 grep -qE "made|changed" lock.txt && die "the job changed its directory: $(cat lock.txt)"
-[ -e "/run/gracepack/$id" ] && die "job $id's directory outlived it"
+[ -e "$GP_STATE_DIR/$id" ] && die "job $id's directory outlived it"
 pass "(a) the job can neither add to nor lock its root-owned directory; it went at the job's end"
 
-# (b) A fresh cluster: job ids start again at 1.
+# (b) A fresh cluster: job ids start again at the first ($GP_FIRST_JOB; 1 on cluster 1).
 restart_cluster
 use_plugstack "required $GP_PLUGIN audit_log=$AUDIT"
-rm -rf /run/gracepack/1
-mkdir -p /run/gracepack/1
-printf 'delivered=%s\nsignalled=1\npreempt_time=%s\n' "$(date +%s)" "$(date +%s)" > /run/gracepack/1/watcher
+rm -rf "${GP_STATE_DIR:?}/${GP_FIRST_JOB:?}"
+mkdir -p "$GP_STATE_DIR/$GP_FIRST_JOB"
+printf 'delivered=%s\nsignalled=1\npreempt_time=%s\n' "$(date +%s)" "$(date +%s)" > "$GP_STATE_DIR/$GP_FIRST_JOB"/watcher
 printf 'run=0123456789abcdef\nstate=delivered\nsince=1\ndelivered=1\nsignalled=1\npreempt_time=%s\n' \
-  "$(date +%s)" > /run/gracepack/1/watcher.new
-deep=/run/gracepack/1/deep
+  "$(date +%s)" > "$GP_STATE_DIR/$GP_FIRST_JOB"/watcher.new
+deep=$GP_STATE_DIR/$GP_FIRST_JOB/deep
 for _ in $(seq 200); do deep=$deep/d; done
 mkdir -p "$deep"
-chown -R "$GP_TEST_USER" /run/gracepack/1
-chmod 500 /run/gracepack/1
+chown -R "$GP_TEST_USER" "$GP_STATE_DIR/$GP_FIRST_JOB"
+chmod 500 "$GP_STATE_DIR/$GP_FIRST_JOB"
 id=$(as_user sbatch --parsable --requeue --preempt-requeue -o stale.txt --wrap 'echo "notice file: $GRACEPACK_NOTICE_FILE"; d=$(dirname "$GRACEPACK_NOTICE_FILE"); for f in watcher.new deep; do [ -e "$d/$f" ] && echo "saw $f"; done; echo end')
-[ "$id" = 1 ] || die "expected job id 1 on a fresh cluster, got $id"
+[ "$id" = "$GP_FIRST_JOB" ] || die "expected job id $GP_FIRST_JOB on a fresh cluster, got $id"
 wait_ended "$id" 60 1
 cat stale.txt
 grep -q end stale.txt || die "the job did not run: $(cat stale.txt)"
 grep -q '^saw ' stale.txt && die "the new job saw the old directory's files"
 [ "$(field "$id" Restarts)" = 0 ] || die "a job that completed normally was requeued (stale status file)"
-grep '"job_id":1,' "$AUDIT" | grep -q '"reason":"completed without preemption"' \
+grep "\"job_id\":$id," "$AUDIT" | grep -q '"reason":"completed without preemption"' \
   || die "audit: $(cat "$AUDIT" 2>/dev/null)"
-[ -e /run/gracepack/1 ] && die "job 1's directory was left behind"
-[ -z "$(ls -A /run/gracepack/.quarantine 2>/dev/null)" ] || die "the quarantine keeps: $(ls -A /run/gracepack/.quarantine)"
-pass "(b) an old directory with the same job id (200 deep) was set aside and removed: job 1 completed once, not requeued"
+[ -e "$GP_STATE_DIR/$GP_FIRST_JOB" ] && die "job $id's directory was left behind"
+[ -z "$(ls -A "$GP_STATE_DIR"/.quarantine 2>/dev/null)" ] || die "the quarantine keeps: $(ls -A "$GP_STATE_DIR"/.quarantine)"
+pass "(b) an old directory with the same job id (200 deep) was set aside and removed: job $id completed once, not requeued"
