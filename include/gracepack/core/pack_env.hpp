@@ -9,13 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "gracepack/core/env.hpp"
 #include "gracepack/core/plan.hpp"
 #include "gracepack/core/result.hpp"
 
 namespace gracepack {
-
-using Env = std::vector<std::pair<std::string, std::string>>;
-using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 
 enum class MemoryEnforcement { None, Cgroup, Rlimit };
 const char* to_string(MemoryEnforcement m);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/pack_env.hpp"
+#include "gracepack/core/env.hpp"
 
 namespace gracepack {
 

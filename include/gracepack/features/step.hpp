@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "gracepack/core/pack_env.hpp"
+#include "gracepack/core/env.hpp"
 #include "gracepack/core/result.hpp"
 #include "gracepack/os/helper_cgroup.hpp"
 
