@@ -1,7 +1,7 @@
 // The planner's cost at task launch: it runs once per step per node, in slurmstepd.
 #include <benchmark/benchmark.h>
 
-#include "gracepack/core/plan.hpp"
+#include "gracepack/core/pack/plan.hpp"
 
 static void BM_Plan(benchmark::State& state) {
   using namespace gracepack;

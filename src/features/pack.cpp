@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "gracepack/core/slurm_gpu_binding.hpp"
+#include "gracepack/core/pack/slurm_gpu_binding.hpp"
 #include "gracepack/os/cgroups.hpp"
 #include "gracepack/os/topology.hpp"
 

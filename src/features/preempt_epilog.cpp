@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "gracepack/core/epilog_budget.hpp"
-#include "gracepack/core/job_end.hpp"
+#include "gracepack/core/preempt/epilog_budget.hpp"
+#include "gracepack/core/preempt/job_end.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/run_files.hpp"
@@ -46,7 +46,7 @@ Status Preempt::end_run(const Step& sp, const Config& config) {
   std::vector<std::string> env{"PATH=/usr/bin:/bin"};
   const char* conf = std::getenv("SLURM_CONF");
   if (conf) env.push_back(std::string("SLURM_CONF=") + conf);
-  // One deadline for all of it, under Slurm's epilog timeout (core/epilog_budget.hpp).
+  // One deadline for all of it, under Slurm's epilog timeout (core/preempt/epilog_budget.hpp).
   const auto start = std::chrono::steady_clock::now();
   std::optional<unsigned> timeout;
   // The admin's file (slurmd's SLURM_CONF, no user's), links followed: a shared configuration

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/run_files.hpp"

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <optional>
 
-#include "gracepack/core/preempt_policy.hpp"
-#include "gracepack/core/submission.hpp"
+#include "gracepack/core/preempt/policy.hpp"
+#include "gracepack/core/preempt/submission.hpp"
 #include "gracepack/features/preempt.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/proc.hpp"

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/process.hpp"
 

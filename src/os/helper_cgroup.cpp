@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "gracepack/core/cgroup_path.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/cgroup_path.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/files.hpp"
 
 namespace gracepack::os {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <thread>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 
 namespace gracepack::os {
 namespace {

@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <cstring>
 
-#include "gracepack/core/proc_text.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/proc_text.hpp"
+#include "gracepack/core/base/text.hpp"
 
 namespace gracepack::os {
 namespace {

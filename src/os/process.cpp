@@ -16,7 +16,7 @@
 #include <cstring>
 #include <thread>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/capabilities.hpp"
 
 namespace gracepack::os {

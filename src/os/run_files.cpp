@@ -9,7 +9,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/process.hpp"
 
 namespace gracepack::os {

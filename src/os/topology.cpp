@@ -8,8 +8,8 @@
 #include <memory>
 #include <utility>
 
-#include "gracepack/core/cpuset.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/cpuset.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/files.hpp"
 
 namespace gracepack::os {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/process.hpp"
 
 namespace gracepack::slurm {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
 
 namespace gracepack::slurm {
 

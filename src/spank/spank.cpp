@@ -9,8 +9,8 @@ extern "C" {
 #include <slurm/slurm.h>
 }
 
-#include "gracepack/core/cgroup_path.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/cgroup_path.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/os/proc.hpp"
 #include "gracepack/slurm/api.hpp"
 

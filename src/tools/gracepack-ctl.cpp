@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
 #include "gracepack/slurm/api.hpp"
 #include "gracepack/slurm/ctl_client.hpp"
 

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <string>
 
-#include "gracepack/core/config.hpp"
-#include "gracepack/core/cpuset.hpp"
-#include "gracepack/core/options.hpp"
-#include "gracepack/core/pack_env.hpp"
-#include "gracepack/core/plan.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/config.hpp"
+#include "gracepack/core/base/cpuset.hpp"
+#include "gracepack/core/base/options.hpp"
+#include "gracepack/core/base/text.hpp"
+#include "gracepack/core/pack/plan.hpp"
+#include "gracepack/core/pack/task_env.hpp"
 
 namespace {
 

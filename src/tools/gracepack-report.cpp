@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/report.hpp"
-#include "gracepack/core/report_job.hpp"
-#include "gracepack/core/report_summary.hpp"
-#include "gracepack/core/report_svg.hpp"
-#include "gracepack/core/report_time.hpp"
-#include "gracepack/core/text.hpp"
+#include "gracepack/core/base/text.hpp"
+#include "gracepack/core/report/job.hpp"
+#include "gracepack/core/report/report.hpp"
+#include "gracepack/core/report/summary.hpp"
+#include "gracepack/core/report/svg.hpp"
+#include "gracepack/core/report/time.hpp"
 #include "gracepack/os/files.hpp"
 
 namespace {

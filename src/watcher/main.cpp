@@ -14,8 +14,8 @@
 // It never leaves before its step ends: it holds the node's lock for the run so that no later
 // watcher starts, and the status file says what it saw, so that a notice is given once. It is
 // handed the lock (held) and the run's status and notice files as descriptors 3, 4 and 5, which
-// root opened (core/job_dir.hpp): it writes nothing by name, and makes itself non-dumpable so
-// that the job's user, whose process it is, cannot take them from it.
+// root opened (core/preempt/job_dir.hpp): it writes nothing by name, and makes itself non-dumpable
+// so that the job's user, whose process it is, cannot take them from it.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,12 +30,12 @@
 #include <memory>
 #include <thread>
 
-#include "gracepack/core/job_dir.hpp"
-#include "gracepack/core/notice.hpp"
-#include "gracepack/core/retry.hpp"
-#include "gracepack/core/text.hpp"
-#include "gracepack/core/watcher_args.hpp"
-#include "gracepack/core/watcher_logic.hpp"
+#include "gracepack/core/base/text.hpp"
+#include "gracepack/core/preempt/job_dir.hpp"
+#include "gracepack/core/preempt/notice.hpp"
+#include "gracepack/core/preempt/retry.hpp"
+#include "gracepack/core/preempt/watcher_args.hpp"
+#include "gracepack/core/preempt/watcher_logic.hpp"
 #include "gracepack/os/cgroups.hpp"
 #include "gracepack/os/files.hpp"
 #include "gracepack/os/proc.hpp"

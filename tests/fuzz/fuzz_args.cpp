@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/proc_text.hpp"
-#include "gracepack/core/sbatch_args.hpp"
-#include "gracepack/core/text.hpp"
-#include "gracepack/core/watcher_args.hpp"
+#include "gracepack/core/base/proc_text.hpp"
+#include "gracepack/core/base/text.hpp"
+#include "gracepack/core/preempt/sbatch_args.hpp"
+#include "gracepack/core/preempt/watcher_args.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto w : gracepack::text::split(text, '\0')) words.emplace_back(w);
   if (auto a = gracepack::parse_watcher_args(words)) {
     auto argv = gracepack::to_argv(*a, "/w");
-    auto again = gracepack::parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));
+    auto again =
+        gracepack::parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));
     if (!again || !(*again == *a)) std::abort();
   }
   (void)gracepack::sbatch_command_line(words);

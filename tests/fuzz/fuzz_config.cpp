@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/config.hpp"
+#include "gracepack/core/base/config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/core/cpuset.hpp"
+#include "gracepack/core/base/cpuset.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 4096) return 0;

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/core/mps_share.hpp"
-#include "gracepack/core/slurm_gpu_binding.hpp"
+#include "gracepack/core/pack/mps_share.hpp"
+#include "gracepack/core/pack/slurm_gpu_binding.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gracepack;

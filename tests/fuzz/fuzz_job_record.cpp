@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/core/job.hpp"
-#include "gracepack/core/notice.hpp"
-#include "gracepack/core/watcher_logic.hpp"
+#include "gracepack/core/preempt/job.hpp"
+#include "gracepack/core/preempt/notice.hpp"
+#include "gracepack/core/preempt/watcher_logic.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

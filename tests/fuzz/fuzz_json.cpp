@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/report_json.hpp"
+#include "gracepack/core/report/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gracepack::json;

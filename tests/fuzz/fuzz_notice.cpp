@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/core/job_dir.hpp"
-#include "gracepack/core/notice.hpp"
+#include "gracepack/core/preempt/job_dir.hpp"
+#include "gracepack/core/preempt/notice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "gracepack/core/options.hpp"
+#include "gracepack/core/base/options.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string v(reinterpret_cast<const char*>(data), size);

@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "gracepack/core/plan.hpp"
+#include "gracepack/core/pack/plan.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* d, std::size_t size) {
   using namespace gracepack;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "gracepack/core/cgroup_path.hpp"
+#include "gracepack/core/base/cgroup_path.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

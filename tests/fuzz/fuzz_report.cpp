@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/report.hpp"
-#include "gracepack/core/report_job.hpp"
-#include "gracepack/core/report_summary.hpp"
-#include "gracepack/core/report_svg.hpp"
+#include "gracepack/core/report/job.hpp"
+#include "gracepack/core/report/report.hpp"
+#include "gracepack/core/report/summary.hpp"
+#include "gracepack/core/report/svg.hpp"
 
 namespace {
 

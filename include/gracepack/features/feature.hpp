@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "gracepack/core/config.hpp"
+#include "gracepack/core/base/config.hpp"
 #include "gracepack/features/step.hpp"
 
 namespace gracepack::features {

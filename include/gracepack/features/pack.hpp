@@ -7,8 +7,8 @@
 #include <optional>
 #include <variant>
 
-#include "gracepack/core/pack_env.hpp"
-#include "gracepack/core/task_placement.hpp"
+#include "gracepack/core/pack/task_env.hpp"
+#include "gracepack/core/pack/task_placement.hpp"
 #include "gracepack/features/feature.hpp"
 #include "gracepack/os/mps_daemon.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <optional>
 
-#include "gracepack/core/options.hpp"
+#include "gracepack/core/base/options.hpp"
 #include "gracepack/features/feature.hpp"
 #include "gracepack/os/process.hpp"
 #include "gracepack/os/state_dir.hpp"

@@ -9,8 +9,8 @@
 #include <string>
 #include <utility>
 
-#include "gracepack/core/env.hpp"
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/env.hpp"
+#include "gracepack/core/base/result.hpp"
 #include "gracepack/os/helper_cgroup.hpp"
 
 namespace gracepack::features {

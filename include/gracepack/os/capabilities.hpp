@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
 
 namespace gracepack::os {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/cgroup_path.hpp"
-#include "gracepack/core/pack_env.hpp"
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/cgroup_path.hpp"
+#include "gracepack/core/base/result.hpp"
+#include "gracepack/core/pack/task_env.hpp"
 
 namespace gracepack::os {
 

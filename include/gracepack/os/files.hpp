@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
 
 namespace gracepack::os {
 

@@ -1,13 +1,13 @@
 // The cgroup of the helpers gracepack starts inside a step (the MPS control daemon and its
 // clients, nvidia-smi, rm): every helper joins it before it runs (SpawnOptions::cgroup), so its
 // descendants stay there whatever they do (setsid, double fork), and end_helpers() ends them all
-// with the step's last task. Where it is and why: core/cgroup_path.hpp (helper_cgroup).
+// with the step's last task. Where it is and why: core/base/cgroup_path.hpp (helper_cgroup).
 #pragma once
 
 #include <chrono>
 #include <string>
 
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
 #include "gracepack/os/cgroups.hpp"
 
 namespace gracepack::os {

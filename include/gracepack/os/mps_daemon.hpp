@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/mps_share.hpp"
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
+#include "gracepack/core/pack/mps_share.hpp"
 #include "gracepack/os/process.hpp"
 
 namespace gracepack::os {

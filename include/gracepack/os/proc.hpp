@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/watcher_logic.hpp"
+#include "gracepack/core/preempt/watcher_logic.hpp"
 #include "gracepack/os/files.hpp"
 
 namespace gracepack::os {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
 
 namespace gracepack::os {
 

@@ -1,6 +1,6 @@
 // A --preempt-requeue run's files on one node as root and the job's processes handle them
-// (core/job_dir.hpp says what they are): set up by slurmstepd, noted at the batch script's end,
-// read by the job epilog; and the run's watcher.
+// (core/preempt/job_dir.hpp says what they are): set up by slurmstepd, noted at the batch script's
+// end, read by the job epilog; and the run's watcher.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/job_end.hpp"
-#include "gracepack/core/watcher_args.hpp"
+#include "gracepack/core/preempt/job_end.hpp"
+#include "gracepack/core/preempt/watcher_args.hpp"
 #include "gracepack/os/state_dir.hpp"
 
 namespace gracepack::os {

@@ -1,5 +1,5 @@
-// A node's state_dir as root handles it (see core/job_dir.hpp for the layout): verified once,
-// then every name in it opened relative to it. Everything in it is root's.
+// A node's state_dir as root handles it (see core/preempt/job_dir.hpp for the layout): verified
+// once, then every name in it opened relative to it. Everything in it is root's.
 #pragma once
 
 #include <sys/types.h>
@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "gracepack/core/job_dir.hpp"
+#include "gracepack/core/preempt/job_dir.hpp"
 #include "gracepack/os/files.hpp"
 
 namespace gracepack::os {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/plan.hpp"
-#include "gracepack/core/result.hpp"
+#include "gracepack/core/base/result.hpp"
+#include "gracepack/core/pack/plan.hpp"
 
 namespace gracepack::os {
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <string>
 
-#include "gracepack/core/job.hpp"
-#include "gracepack/core/result.hpp"
-#include "gracepack/core/submission.hpp"
+#include "gracepack/core/base/result.hpp"
+#include "gracepack/core/preempt/job.hpp"
+#include "gracepack/core/preempt/submission.hpp"
 
 namespace gracepack::slurm {
 

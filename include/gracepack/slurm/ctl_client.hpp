@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gracepack/core/controller.hpp"
+#include "gracepack/core/preempt/controller.hpp"
 
 namespace gracepack::slurm {
 

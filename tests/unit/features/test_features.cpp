@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "fake_step.hpp"
-#include "gracepack/core/job_dir.hpp"
+#include "gracepack/core/preempt/job_dir.hpp"
 #include "gracepack/features/plugin.hpp"
 
 namespace gracepack::features {

@@ -1,0 +1,36 @@
+// The audit log: one JSON object per line for every notice and requeue decision, written by the
+// job epilog (root) on the batch host.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include "gracepack/core/preempt/job.hpp"
+#include "gracepack/core/preempt/policy.hpp"
+
+namespace gracepack {
+
+struct AuditRecord {
+  std::string event;  // notice, requeue, no-requeue, cap, refused, error, ignored
+  JobRecord job;
+  std::string user;
+  Cause cause = Cause::Running;
+  std::time_t time = 0;
+  std::string decision;
+  std::string reason;
+  std::optional<std::time_t> notice_delivered;  // when the watcher signalled the job
+  std::optional<unsigned> processes_signalled;
+  // The grace deadline the watcher read at grace start. slurmctld's end time is the deadline only
+  // while the job runs: a job that ends inside its window gets its own end time there.
+  std::optional<std::time_t> deadline;
+  std::optional<std::time_t> run_start;    // when this run's batch step started (root's marker)
+  std::optional<std::time_t> script_exit;  // when the batch script ended (root's marker)
+  std::optional<int> script_status;        // its wait status
+};
+std::string to_json(const AuditRecord& r);
+
+// JSON string escaping for the audit log.
+std::string json_escape(const std::string& s);
+
+}  // namespace gracepack

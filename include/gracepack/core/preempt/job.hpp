@@ -1,0 +1,60 @@
+// A job as slurmctld records it: only the fields gracepack's decisions read, copied out of
+// slurmctld's job record by src/slurm (gracepack-ctl) and passed between processes as text.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gracepack/core/base/result.hpp"
+
+namespace gracepack {
+
+enum class JobState {
+  Pending,
+  Running,
+  Suspended,
+  Complete,
+  Cancelled,
+  Failed,
+  Timeout,
+  NodeFail,
+  Preempted,
+  OutOfMemory,
+  Other
+};
+const char* to_string(JobState s);
+std::optional<JobState> parse_job_state(std::string_view s);
+
+struct JobRecord {
+  std::uint32_t job_id = 0;
+  std::optional<std::uint32_t> array_job_id;  // set for array tasks
+  std::optional<std::uint32_t> array_task_id;
+  uid_t user = 0;
+  JobState state = JobState::Other;
+  bool requeued_by_slurm = false;  // Slurm itself requeues it (PreemptMode=REQUEUE, node failure)
+  bool requeue_allowed = true;     // the job's --requeue setting as slurmctld resolved it
+  bool batch = true;
+  std::time_t start_time = 0;    // this run's start
+  std::time_t end_time = 0;      // at preemption: grace start + GraceTime
+  std::time_t preempt_time = 0;  // 0: never chosen for preemption in this run
+  std::time_t suspend_time = 0;  // last suspend or resume (gang scheduling, scontrol suspend)
+  unsigned restart_count = 0;
+  std::string partition;
+  std::string batch_host;
+  bool operator==(const JobRecord&) const = default;
+};
+
+// KEY=VALUE lines, one field each; parse(format(r)) == r. Unknown keys are refused.
+std::string format_job_record(const JobRecord& r);
+Result<JobRecord> parse_job_record(std::string_view text);
+
+// How slurmctld names this run for a requeue: "123", or "100_7" for task 7 of array 100. Never
+// the bare array id: for the task that holds it, that would requeue every task of the array.
+std::string requeue_id(const JobRecord& r);
+
+}  // namespace gracepack

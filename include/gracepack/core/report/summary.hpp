@@ -1,0 +1,110 @@
+// gracepack-report --summary: counters per partition and user, in memory that does not grow with
+// the log (one Counters per partition and user pair seen, about 4 KiB each).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "gracepack/core/report/report.hpp"
+
+namespace gracepack::report {
+
+// Notice latencies in one-second buckets: exact, since the log's times are whole seconds, and
+// of fixed size. Latencies of kBuckets - 1 s or more share the last bucket, whose quantile reads
+// as the largest latency seen; a negative one (the node's clock behind slurmctld's) counts as 0.
+class LatencyHistogram {
+ public:
+  static constexpr std::size_t kBuckets = 512;
+
+  void add(std::int64_t seconds);
+  void merge(const LatencyHistogram& o);
+  std::uint64_t count() const { return count_; }
+  std::uint64_t sum() const { return sum_; }
+  // Nearest rank: the smallest latency that at least q of the notices did not exceed.
+  std::optional<std::int64_t> quantile(double q) const;
+
+ private:
+  std::array<std::uint64_t, kBuckets> counts_{};
+  std::uint64_t count_ = 0;
+  std::uint64_t sum_ = 0;
+  std::int64_t max_ = 0;
+};
+
+// What the records of one partition and user (or all of them) add up to.
+struct Counters {
+  std::uint64_t runs = 0;                // decision records: one per run of a --preempt-requeue job
+  std::uint64_t preemptions = 0;         // runs whose cause is preemption
+  std::uint64_t notices = 0;             // notices delivered
+  LatencyHistogram latency;              // grace start to notice delivered
+  std::uint64_t exited_in_time = 0;      // preempted runs whose script ended before the deadline
+  std::uint64_t killed_at_deadline = 0;  // ... and those Slurm killed at it
+  std::uint64_t end_unknown = 0;         // ... and those whose record has no script end
+  std::uint64_t requeues = 0;
+  std::uint64_t caps = 0;      // not requeued: the cap was reached
+  std::uint64_t refusals = 0;  // not requeued: the job does not allow requeues
+  std::uint64_t errors = 0;
+  std::uint64_t preempted_run_seconds = 0;  // how long preempted runs had run at grace start
+  // Preempted runs that ended in time, by the tenth of the window they used (0-10 %, ... 90-100 %).
+  std::array<std::uint64_t, 10> window_used{};
+
+  void add(const AuditLine& r);
+  void merge(const Counters& o);
+};
+
+struct SummaryFilter {
+  std::optional<std::int64_t> since;     // records written at or after
+  std::optional<std::int64_t> until;     // records written before
+  std::string user;                      // a name or a uid; empty: every user
+  std::string partition;                 // empty: every partition
+  std::optional<std::int64_t> only_uid;  // a user who is not an admin sees only their records
+  bool matches(const AuditLine& r) const;
+};
+
+class Summary {
+ public:
+  struct Group {
+    std::string partition;
+    std::string user;
+    Counters counters;
+  };
+
+  explicit Summary(SummaryFilter filter) : filter_(std::move(filter)) {}
+  void add(const AuditLine& r);  // counted if the filter lets it through
+  std::uint64_t counted() const { return counted_; }
+  std::vector<Group> groups() const;  // by partition, then user
+  Counters total() const;
+
+ private:
+  SummaryFilter filter_;
+  std::unordered_map<std::string, Counters> groups_;  // by partition '\0' user
+  std::string key_;           // the current record's, in a buffer that is reused
+  std::string last_key_;      // a run's notice and decision come together: the same pair
+  Counters* last_ = nullptr;  // (nodes of an unordered_map do not move)
+  std::uint64_t counted_ = 0;
+};
+
+// What the tool read, for the outputs that report it.
+struct ReadStats {
+  std::size_t files = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t skipped = 0;  // lines that were not audit records
+};
+
+// A plain table for a terminal, with a line saying what the columns mean.
+std::string format_table(const Summary& s, const ReadStats& read);
+// One JSON object, for scripts.
+std::string format_json(const Summary& s, const ReadStats& read);
+
+enum class MetricsFormat {
+  OpenMetrics,     // OpenMetrics 1.0: counter families without _total, samples with it, # EOF
+  PrometheusText,  // Prometheus text 0.0.4, what node_exporter's textfile collector parses
+};
+std::string format_metrics(const Summary& s, const ReadStats& read, MetricsFormat format);
+
+}  // namespace gracepack::report

@@ -1,0 +1,116 @@
+// The summary's counters for Prometheus, in OpenMetrics 1.0 or in the Prometheus text format
+// 0.0.4 that node_exporter's textfile collector parses. The two differ only in how a counter is
+// declared: OpenMetrics names the family without _total (its samples carry it), the older
+// format names the samples themselves; each format's parser refuses the other's declaration.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gracepack/core/report/summary.hpp"
+
+namespace gracepack::report {
+namespace {
+
+struct Family {
+  const char* name;
+  const char* type;  // counter, gauge or summary
+  const char* unit;  // OpenMetrics # UNIT: the name's last word, or ""
+  const char* help;
+  std::uint64_t Counters::*value;
+};
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> kFamilies{
+      {"gracepack_runs", "counter", "",
+       "Runs of --preempt-requeue jobs the epilog decided on (one decision record each).",
+       &Counters::runs},
+      {"gracepack_preemptions", "counter", "", "Runs that ended by preemption.",
+       &Counters::preemptions},
+      {"gracepack_notices", "counter", "", "Preemption notices delivered to the job's processes.",
+       &Counters::notices},
+      {"gracepack_exited_before_deadline", "counter", "",
+       "Preempted runs whose batch script ended before the grace deadline.",
+       &Counters::exited_in_time},
+      {"gracepack_killed_at_deadline", "counter", "",
+       "Preempted runs still running at the grace deadline, killed by Slurm.",
+       &Counters::killed_at_deadline},
+      {"gracepack_requeues", "counter", "", "Runs requeued by gracepack.", &Counters::requeues},
+      {"gracepack_requeue_caps", "counter", "",
+       "Runs not requeued because the job reached its requeue cap.", &Counters::caps},
+      {"gracepack_requeue_refusals", "counter", "",
+       "Preempted runs not requeued because the job does not allow requeues.", &Counters::refusals},
+      {"gracepack_errors", "counter", "",
+       "Runs whose decision failed (slurmctld unreachable, requeue refused by Slurm).",
+       &Counters::errors},
+      {"gracepack_preempted_run_seconds", "counter", "seconds",
+       "How long preempted runs had run when their grace period began (the log has no CPU count).",
+       &Counters::preempted_run_seconds},
+  };
+  return kFamilies;
+}
+
+std::string label_value(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string labels(const Summary::Group& g, const std::string& extra = "") {
+  return "{partition=\"" + label_value(g.partition) + "\",user=\"" + label_value(g.user) + "\"" +
+         extra + "}";
+}
+
+// # HELP, # TYPE (and # UNIT in OpenMetrics) for a family whose samples are named `sample`.
+std::string declare(const std::string& name, const char* type, const char* unit, const char* help,
+                    MetricsFormat f) {
+  const bool om = f == MetricsFormat::OpenMetrics;
+  const std::string declared = !om && std::string(type) == "counter" ? name + "_total" : name;
+  std::string out = "# HELP " + declared + " " + help + "\n# TYPE " + declared + " " + type + "\n";
+  if (om && *unit) out += "# UNIT " + declared + " " + unit + "\n";
+  return out;
+}
+
+std::string latency(const std::vector<Summary::Group>& groups, MetricsFormat f) {
+  const std::string name = "gracepack_notice_latency_seconds";
+  std::string out = declare(name, "summary", "seconds",
+                            "Seconds from grace start (slurmctld's clock) to the notice reaching "
+                            "the job's processes (the node's clock).",
+                            f);
+  for (const auto& g : groups) {
+    const LatencyHistogram& h = g.counters.latency;
+    for (const auto& [q, text] : {std::pair{0.5, "0.5"}, std::pair{0.95, "0.95"}}) {
+      if (auto v = h.quantile(q))
+        out += name + labels(g, ",quantile=\"" + std::string(text) + "\"") + " " +
+               std::to_string(*v) + "\n";
+    }
+    out += name + "_sum" + labels(g) + " " + std::to_string(h.sum()) + "\n";
+    out += name + "_count" + labels(g) + " " + std::to_string(h.count()) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_metrics(const Summary& s, const ReadStats& read, MetricsFormat f) {
+  const auto groups = s.groups();
+  std::string out;
+  for (const Family& fam : families()) {
+    out += declare(fam.name, fam.type, fam.unit, fam.help, f);
+    for (const auto& g : groups) {
+      out += std::string(fam.name) + "_total" + labels(g) + " " +
+             std::to_string(g.counters.*fam.value) + "\n";
+    }
+  }
+  out += latency(groups, f);
+  out += declare("gracepack_audit_skipped_lines", "gauge", "",
+                 "Lines of the audit log that were not readable records in this pass.", f);
+  out += "gracepack_audit_skipped_lines " + std::to_string(read.skipped) + "\n";
+  if (f == MetricsFormat::OpenMetrics) out += "# EOF\n";
+  return out;
+}
+
+}  // namespace gracepack::report

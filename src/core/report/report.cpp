@@ -1,0 +1,270 @@
+#include "gracepack/core/report/report.hpp"
+
+#include <array>
+#include <limits>
+#include <utility>
+
+#include "gracepack/core/base/text.hpp"
+
+namespace gracepack::report {
+namespace {
+
+constexpr std::array<std::pair<AuditEvent, const char*>, 7> kEvents{{
+    {AuditEvent::Notice, "notice"},
+    {AuditEvent::Requeue, "requeue"},
+    {AuditEvent::NoRequeue, "no-requeue"},
+    {AuditEvent::Cap, "cap"},
+    {AuditEvent::Refused, "refused"},
+    {AuditEvent::Error, "error"},
+    {AuditEvent::Ignored, "ignored"},
+}};
+
+AuditEvent parse_event(std::string_view s) {
+  for (const auto& [event, name] : kEvents) {
+    if (s == name) return event;
+  }
+  return AuditEvent::Other;  // a later version's event: read, counted nowhere
+}
+
+enum class Field {
+  Time,
+  Event,
+  JobId,
+  ArrayJobId,
+  ArrayTaskId,
+  Uid,
+  User,
+  Partition,
+  State,
+  Cause,
+  PreemptTime,
+  EndTime,
+  RestartCount,
+  StartTime,
+  NoticeDelivered,
+  ProcessesSignalled,
+  Deadline,
+  RunStart,
+  ScriptExit,
+  ScriptStatus,
+  Decision,
+  Reason,
+};
+
+struct FieldSpec {
+  std::string_view name;
+  Field field;
+  json::Kind kind;
+  std::int64_t min;
+  std::int64_t max;
+};
+
+constexpr std::int64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+// Times up to the year 9999: differences and sums of them cannot overflow.
+constexpr std::int64_t kTime = 253402300799;
+constexpr std::int64_t kI32 = std::numeric_limits<std::int32_t>::max();
+constexpr json::Kind kInt = json::Kind::Integer;
+constexpr json::Kind kStr = json::Kind::String;
+
+// In the order the epilog writes them: the lookup tries the field after the previous one first.
+constexpr std::array<FieldSpec, 22> kFields{{
+    {"time", Field::Time, kInt, 0, kTime},
+    {"event", Field::Event, kStr, 0, 0},
+    {"job_id", Field::JobId, kInt, 0, kU32},
+    {"array_job_id", Field::ArrayJobId, kInt, 0, kU32},
+    {"array_task_id", Field::ArrayTaskId, kInt, 0, kU32},
+    {"uid", Field::Uid, kInt, 0, kU32},
+    {"user", Field::User, kStr, 0, 0},
+    {"partition", Field::Partition, kStr, 0, 0},
+    {"state", Field::State, kStr, 0, 0},
+    {"cause", Field::Cause, kStr, 0, 0},
+    {"preempt_time", Field::PreemptTime, kInt, 0, kTime},
+    {"end_time", Field::EndTime, kInt, 0, kTime},
+    {"restart_count", Field::RestartCount, kInt, 0, kU32},
+    {"start_time", Field::StartTime, kInt, 0, kTime},
+    {"notice_delivered", Field::NoticeDelivered, kInt, 0, kTime},
+    {"processes_signalled", Field::ProcessesSignalled, kInt, 0, kU32},
+    {"deadline", Field::Deadline, kInt, 0, kTime},
+    {"run_start", Field::RunStart, kInt, 0, kTime},
+    {"script_exit", Field::ScriptExit, kInt, 0, kTime},
+    {"script_status", Field::ScriptStatus, kInt, -kI32 - 1, kI32},
+    {"decision", Field::Decision, kStr, 0, 0},
+    {"reason", Field::Reason, kStr, 0, 0},
+}};
+
+// The log's keys are short: a byte loop beats a call to memcmp, a tenth of the report's time.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (p[i] != q[i]) return false;
+  }
+  return true;
+}
+
+// The index of `key` in kFields, or kFields.size() for a field this version does not read.
+std::size_t find_field(std::string_view key, std::size_t hint) {
+  if (hint < kFields.size() && same(kFields[hint].name, key)) return hint;
+  for (std::size_t i = 0; i < kFields.size(); ++i) {
+    if (same(kFields[i].name, key)) return i;
+  }
+  return kFields.size();
+}
+
+// Names and reasons come from the audit log, which may quote a user's bytes: whatever a report
+// prints of them (table, story, metrics, SVG, JSON) has no control character left in it.
+void set_string(const json::Member& m, std::string& out) {
+  if (m.escaped) {
+    json::decode_string(m.raw, out);
+  } else {
+    out.assign(m.raw);
+  }
+  if (!text::is_printable(out)) out = text::printable(out);
+}
+
+// Back to defaults, keeping the strings' storage for the next line.
+void reset(AuditLine& out) {
+  AuditLine fresh;
+  for (auto text : {&AuditLine::user, &AuditLine::partition, &AuditLine::state,
+                    &AuditLine::decision, &AuditLine::reason}) {
+    fresh.*text = std::move(out.*text);
+    (fresh.*text).clear();
+  }
+  out = std::move(fresh);
+}
+
+void set_integer(Field f, std::int64_t v, AuditLine& out) {
+  switch (f) {
+    case Field::Time:
+      out.time = v;
+      break;
+    case Field::JobId:
+      out.job_id = static_cast<std::uint32_t>(v);
+      break;
+    case Field::ArrayJobId:
+      out.array_job_id = static_cast<std::uint32_t>(v);
+      break;
+    case Field::ArrayTaskId:
+      out.array_task_id = static_cast<std::uint32_t>(v);
+      break;
+    case Field::Uid:
+      out.uid = v;
+      break;
+    case Field::PreemptTime:
+      out.preempt_time = v;
+      break;
+    case Field::EndTime:
+      out.end_time = v;
+      break;
+    case Field::RestartCount:
+      out.restart_count = v;
+      break;
+    case Field::StartTime:
+      out.start_time = v;
+      break;
+    case Field::NoticeDelivered:
+      out.notice_delivered = v;
+      break;
+    case Field::ProcessesSignalled:
+      out.processes_signalled = v;
+      break;
+    case Field::Deadline:
+      out.deadline = v;
+      break;
+    case Field::RunStart:
+      out.run_start = v;
+      break;
+    case Field::ScriptExit:
+      out.script_exit = v;
+      break;
+    case Field::ScriptStatus:
+      out.script_status = v;
+      break;
+    default:
+      break;
+  }
+}
+
+void set_text(Field f, const json::Member& m, AuditLine& out, std::string& scratch) {
+  switch (f) {
+    case Field::Event:
+    case Field::Cause: {
+      std::string_view name = m.raw;
+      if (m.escaped) json::decode_string(m.raw, scratch), name = scratch;
+      if (f == Field::Event)
+        out.event = parse_event(name);
+      else
+        out.cause = parse_cause(name);
+      break;
+    }
+    case Field::User:
+      set_string(m, out.user);
+      break;
+    case Field::Partition:
+      set_string(m, out.partition);
+      break;
+    case Field::State:
+      set_string(m, out.state);
+      break;
+    case Field::Decision:
+      set_string(m, out.decision);
+      break;
+    case Field::Reason:
+      set_string(m, out.reason);
+      break;
+    default:
+      break;
+  }
+}
+
+// nullptr, or what is wrong with the member's value (the message is built only then).
+const char* check_member(const json::Member& m, const FieldSpec& spec) {
+  if (m.kind != spec.kind) return spec.kind == kStr ? "is not a string" : "is not an integer";
+  if (spec.kind == kInt && (m.integer < spec.min || m.integer > spec.max)) return "is out of range";
+  return nullptr;
+}
+
+}  // namespace
+
+const char* to_string(AuditEvent e) {
+  for (const auto& [event, name] : kEvents) {
+    if (event == e) return name;
+  }
+  return "other";
+}
+
+bool is_decision(AuditEvent e) {
+  return e == AuditEvent::Requeue || e == AuditEvent::NoRequeue || e == AuditEvent::Cap ||
+         e == AuditEvent::Refused || e == AuditEvent::Error;
+}
+
+Status AuditLineParser::parse(std::string_view line, AuditLine& out) {
+  if (auto st = json::read_object(line, members_); !st) return st;
+  reset(out);
+  std::uint32_t seen = 0;  // one bit per kFields entry: a repeated field is refused
+  std::size_t next = 0;
+  std::string scratch;
+  for (const json::Member& m : members_) {
+    const std::size_t i = m.key_escaped ? kFields.size() : find_field(m.key, next);
+    if (i == kFields.size()) continue;  // a field of a later version
+    if (seen & (1u << i)) return fail("\"" + std::string(kFields[i].name) + "\" appears twice");
+    seen |= 1u << i;
+    next = i + 1;
+    if (const char* bad = check_member(m, kFields[i]))
+      return fail("\"" + std::string(m.key) + "\" " + bad + ": " +
+                  std::string(m.raw.substr(0, 40)));
+    if (!keep_text_ && (kFields[i].field == Field::Decision || kFields[i].field == Field::Reason))
+      continue;
+    if (m.kind == kInt)
+      set_integer(kFields[i].field, m.integer, out);
+    else
+      set_text(kFields[i].field, m, out, scratch);
+  }
+  for (std::size_t required : {0, 1, 2, 5}) {  // time, event, job_id, uid
+    if (!(seen & (1u << required)))
+      return fail("no \"" + std::string(kFields[required].name) + "\": not an audit record");
+  }
+  return Ok{};
+}
+
+}  // namespace gracepack::report
