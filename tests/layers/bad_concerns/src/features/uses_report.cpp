@@ -1,0 +1,2 @@
+// Refused: the plugin does not include the report.
+#include "gracepack/core/report/summary.hpp"

@@ -1,0 +1,2 @@
+// Accepted: the report tool.
+#include "gracepack/core/report/report.hpp"
