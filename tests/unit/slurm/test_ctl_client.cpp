@@ -70,10 +70,13 @@ TEST(CtlClient, NoCallOutlivesTheDeadline) {
   const auto took = std::chrono::steady_clock::now() - t0;
   ASSERT_FALSE(e.ok());
   EXPECT_TRUE(e.error().transient);
-  EXPECT_LT(took, std::chrono::seconds(2));
+  // Far below the 30 s the call would take without the deadline, and far above the 0.4 s: a
+  // loaded machine (the e2e tests run beside the unit tests) once took over 2 s to start and end
+  // the stand-in.
+  EXPECT_LT(took, std::chrono::seconds(10));
   auto late = hung.load_job(42);
   ASSERT_FALSE(late.ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
   EXPECT_NE(late.error().message.find("time for slurmctld is over"), std::string::npos)
       << late.error().message;
   ::unlink(hang.c_str());
