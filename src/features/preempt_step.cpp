@@ -25,6 +25,8 @@ const char kRunVar[] = "GRACEPACK_RUN";
 // The notice copy's resolved name, set in the batch script's environment, where the job's srun
 // steps (on any node, whatever their --chdir) take it from.
 const char kCopyVar[] = "GRACEPACK_NOTICE_COPY";
+// Where the job's programs acknowledge a durable checkpoint (core/preempt/checkpoint.hpp).
+const char kCheckpointVar[] = "GRACEPACK_CHECKPOINT_FILE";
 
 // A marker for a run starting here. The batch step draws the run's nonce; srun steps inherit it
 // from the batch script's environment (a step started from outside the job draws its own).
@@ -71,6 +73,20 @@ Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, s
   return resolve_notice_copy(request.notice_copy, job, os::working_directory());
 }
 
+// The checkpoint acknowledgement file for this task: the batch script's resolution where an
+// srun step inherited it, else resolved here (checkpoint=PATH, or the default, relative to the
+// batch script's working directory).
+Result<std::string> checkpoint_file(const Step& sp, const PreemptRequest& request,
+                                    std::uint32_t job, bool batch) {
+  if (!batch) {
+    auto inherited = sp.getenv(kCheckpointVar);
+    if (inherited && !inherited->empty() && (*inherited)[0] == '/' && inherited->size() < 4096 &&
+        text::is_printable(*inherited))
+      return *inherited;
+  }
+  return resolve_checkpoint(request.checkpoint, job, os::working_directory());
+}
+
 }  // namespace
 
 void Preempt::set_up_run(const Step& sp, const Config& config) {
@@ -109,6 +125,14 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
   std::vector<std::pair<std::string, std::string>> env{
       {"GRACEPACK_NOTICE_FILE", copy->empty() ? run_->notice : *copy}, {kRunVar, run_->run}};
   if (!copy->empty()) env.emplace_back(kCopyVar, *copy);
+  auto checkpoint = checkpoint_file(sp, *request_, run_->job, run_->batch_step);
+  if (!checkpoint) {
+    std::fprintf(stderr,
+                 "gracepack: --preempt-requeue: %s; no checkpoint acknowledgement is read\n",
+                 checkpoint.error().message.c_str());
+    checkpoint = std::string();
+  }
+  if (!checkpoint->empty()) env.emplace_back(kCheckpointVar, *checkpoint);
   if (auto r = sp.setenv_all(env); !r) return r;
   // One watcher per run and node: the batch step's, or on the job's other nodes one started by
   // the first task of an srun step there while none runs (it holds the run's lock).
@@ -137,7 +161,10 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .restart = static_cast<unsigned>(restart.value_or(0)),
                          .nodes = nodes(sp),
                          .no_event = sp.getenv("GRACEPACK_POLL").value_or("") == "1",
-                         .notice_copy = *copy};
+                         .notice_copy = *copy,
+                         // The batch node's watcher alone reads it: the epilog there decides.
+                         .checkpoint = run_->batch_step ? *checkpoint : std::string(),
+                         .return_grace = request_->return_grace && config.return_grace};
   // The job still runs without it; it is still requeued after a preemption, just without notice.
   if (auto st =
           os::start_watcher(args, GRACEPACK_WATCHER_PATH, watcher_env(), run_->lock, run_->files);

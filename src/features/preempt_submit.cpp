@@ -83,8 +83,10 @@ Status Preempt::check_submission(const Step& sp, const Config& config) const {
   };
   if (auto st = gracepack::check_submission(s, cluster); !st) return st;
   if (s.tool != Submission::Tool::Sbatch) return Ok{};
-  const std::string warning = cap_warning(*request_, config.max_requeue);
-  if (!warning.empty()) std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  for (const std::string& warning : {cap_warning(*request_, config.max_requeue),
+                                     return_grace_warning(*request_, config.return_grace)}) {
+    if (!warning.empty()) std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
+  }
   if (s.sbatch.signal && signals_batch_only(*s.sbatch.signal)) (void)cluster();
   // Where the grace start is no event here, the user hears so now, and the batch node's watcher
   // is told to read the job instead (the environment sbatch passes on; a user who sets it only

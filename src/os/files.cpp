@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -211,6 +213,46 @@ Status replace_user_file(const std::string& path, const std::string& text) {
     return fail("cannot write " + path + ": " + why);
   }
   return Ok{};
+}
+
+Result<DirWatch> DirWatch::open(const std::string& dir) {
+  UniqueFd fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!fd.valid()) return fail("inotify: " + errno_text());
+  if (::inotify_add_watch(
+          fd.get(), dir.c_str(),
+          IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR) < 0)
+    return fail("cannot watch " + dir + ": " + errno_text());
+  return DirWatch(std::move(fd));
+}
+
+bool DirWatch::wait(std::chrono::milliseconds timeout) const {
+  pollfd p{fd_.get(), POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  alignas(inotify_event) char buf[4096];
+  while (::read(fd_.get(), buf, sizeof buf) > 0) {
+  }
+  return true;
+}
+
+Result<std::optional<AckFile>> read_ack_file(const std::string& path) {
+  constexpr off_t kMax = 4096;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::optional<AckFile>();
+    if (errno == ELOOP) return fail("it is a symbolic link");
+    return fail("cannot open it: " + errno_text());
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail("cannot stat it: " + errno_text());
+  if (S_ISFIFO(st.st_mode)) return fail("it is a FIFO");
+  if (S_ISDIR(st.st_mode)) return fail("it is a directory");
+  if (!S_ISREG(st.st_mode)) return fail("it is not a regular file");
+  if (st.st_size > kMax)
+    return fail("it holds " + std::to_string(static_cast<long long>(st.st_size)) +
+                " bytes, more than 4096");
+  auto text = read_whole(fd.get(), kMax);
+  if (!text) return text.error();
+  return std::optional<AckFile>(AckFile{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, ack_label(*text)});
 }
 
 Result<std::string> read_whole(int fd, std::size_t limit) {

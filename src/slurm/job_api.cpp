@@ -1,5 +1,6 @@
 // slurm_load_job and slurm_requeue2, for gracepack-ctl.
 #include "errors.hpp"
+#include "gracepack/core/preempt/checkpoint.hpp"
 #include "gracepack/slurm/api.hpp"
 
 extern "C" {
@@ -89,9 +90,8 @@ Result<JobRecord> load_job(std::uint32_t job_id) {
     r.user = j.user_id;
     r.state = state_of(j.job_state);
     // Slurm's own requeue in progress (PreemptMode=REQUEUE), or already pending again.
-    r.requeued_by_slurm =
-        (j.job_state & (JOB_REQUEUE | JOB_REQUEUE_HOLD | JOB_REQUEUE_FED)) != 0 ||
-        r.state == JobState::Pending;
+    r.requeued_by_slurm = (j.job_state & (JOB_REQUEUE | JOB_REQUEUE_HOLD | JOB_REQUEUE_FED)) != 0 ||
+                          r.state == JobState::Pending;
     r.requeue_allowed = j.requeue != 0;
     r.batch = j.batch_flag != 0;
     r.start_time = j.start_time;
@@ -101,6 +101,20 @@ Result<JobRecord> load_job(std::uint32_t job_id) {
     r.restart_count = j.restart_cnt;
     r.partition = j.partition ? j.partition : "";
     r.batch_host = j.batch_host ? j.batch_host : "";
+    // What the run holds, for the work a preemption destroys (issue 19).
+    r.alloc.nodes = j.num_nodes;
+    r.alloc.cpus = j.num_cpus;
+    GpuCount gpus = gpus_in_tres(j.tres_alloc_str ? j.tres_alloc_str : "");
+    // A cluster whose AccountingStorageTRES does not count gres/gpu (Slurm's default) has none
+    // there: the job's GRES total ("gpu:a100:2"), kept after the job ended, else the per-node
+    // detail, which only a running job has.
+    if (gpus.total == 0 && j.gres_total) gpus = gpus_in_gres_detail(j.gres_total);
+    if (gpus.total == 0) {
+      for (uint32_t n = 0; j.gres_detail_str && n < j.gres_detail_cnt; ++n)
+        if (j.gres_detail_str[n]) add_gpus(gpus, gpus_in_gres_detail(j.gres_detail_str[n]));
+    }
+    r.alloc.gpus = gpus.total;
+    r.alloc.gpu_types = gpus.types;
     return r;
   }
   return fail("slurmctld has no record of job " + std::to_string(job_id));

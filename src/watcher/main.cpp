@@ -28,9 +28,11 @@
 #include <ctime>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "gracepack/core/base/text.hpp"
+#include "gracepack/core/preempt/checkpoint.hpp"
 #include "gracepack/core/preempt/job_dir.hpp"
 #include "gracepack/core/preempt/notice.hpp"
 #include "gracepack/core/preempt/retry.hpp"
@@ -143,6 +145,7 @@ class Watcher {
 
   void write_status(WatchState state, const JobRecord* job = nullptr, Cause cause = Cause::Running,
                     unsigned signalled = 0, unsigned targets = 0) {
+    std::lock_guard<std::mutex> hold(status_mutex_);
     WatcherStatus s;
     s.run = a_.run;
     s.state = state;
@@ -161,6 +164,18 @@ class Watcher {
       // inside its window gets its own end there, and the report needs the deadline.
       if (job) s.deadline = job->end_time;
     }
+    last_ = s;
+    store_status();
+  }
+
+  // The last status again, with the acknowledgements seen since (the ack thread).
+  void store_status() {
+    WatcherStatus s = last_;
+    s.ack = acks_.ack;
+    s.ack_label = acks_.ack_label;
+    s.ack_window = acks_.ack_window;
+    s.ack_note = acks_.ack_note;
+    s.returned = acks_.returned;
     if (auto st = os::rewrite_whole(JobDirLayout::kStatusFd, format_watcher_status(s)); !st)
       say("gracepack: the watcher's status: " + st.error().message);
   }
@@ -189,7 +204,18 @@ class Watcher {
   }
 
   void deliver(const JobRecord& job) {
+    // The acknowledgement file's directory is watched before anyone is signalled: an app that
+    // acknowledges the moment it hears the notice and exits is not missed.
+    std::optional<os::DirWatch> watch;
+    if (!a_.checkpoint.empty()) {
+      const auto slash = a_.checkpoint.rfind('/');
+      if (auto w = os::DirWatch::open(slash == 0 ? "/" : a_.checkpoint.substr(0, slash)))
+        watch.emplace(std::move(*w));
+    }
     const std::time_t now = std::time(nullptr);
+    // The clock file times come from (the kernel's coarse one): an acknowledgement written after
+    // this moment carries a time at or after it.
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &notice_at_);
     const Notice n = notice_for(job, a_.request, a_.admin_max, now);
     if (auto st = os::rewrite_whole(JobDirLayout::kNoticeFd, format_notice(n)); !st)
       say("gracepack: the notice file: " + st.error().message);
@@ -220,11 +246,90 @@ class Watcher {
     }
     write_status(WatchState::Delivered, &job, Cause::Preemption, count,
                  static_cast<unsigned>(targets.size()));
+    // The acknowledgements: the last before grace start, then those inside the window, read in
+    // a thread of their own (a file system that hangs holds up nothing else).
+    if (!a_.checkpoint.empty()) {
+      std::thread([this, job, w = std::move(watch)]() mutable {
+        watch_acks(job, std::move(w));
+      }).detach();
+    }
   }
+
+  // Reads the acknowledgement file once: what it says for this run, into the status.
+  void look_at_acks(const JobRecord& job) {
+    const std::time_t now = std::time(nullptr);
+    const std::time_t run_start = job.start_time;
+    const AckSeen seen = judge_ack(os::read_ack_file(a_.checkpoint), run_start, now);
+    std::lock_guard<std::mutex> hold(status_mutex_);
+    const AckStatus before = acks_;
+    if (!seen.note.empty() && seen.note != acks_.ack_note) {
+      say("gracepack: the checkpoint acknowledgement " + text::printable(a_.checkpoint) +
+          " counts as none: " + seen.note);
+    }
+    acks_.ack_note = seen.time ? std::string() : seen.note;
+    if (seen.time) {
+      if (inside_window(seen, job.preempt_time, notice_at_.tv_sec, notice_at_.tv_nsec)) {
+        acks_.ack_window = std::max(acks_.ack_window, *seen.time);
+      } else if (!acks_.ack_window) {
+        acks_.ack = std::max(acks_.ack, *seen.time);
+      }
+      acks_.ack_label = seen.label;
+    }
+    if (a_.return_grace && a_.shell != 0 && acks_.ack_window && !acks_.returned) {
+      acks_.returned = now;
+      store_status();
+      say("gracepack: job " + std::to_string(job.job_id) +
+          " acknowledged a checkpoint inside its grace window: ending it now (return_grace); it "
+          "will be requeued");
+      end_the_run();
+      return;
+    }
+    if (!(acks_ == before)) store_status();
+  }
+
+  // Watches the acknowledgement file until the step ends (it ends the watcher): each change of
+  // the file (inotify on its directory), and every second (a shared file system tells inotify
+  // nothing of other nodes' writes).
+  [[noreturn]] void watch_acks(const JobRecord& job, std::optional<os::DirWatch> watch) {
+    while (true) {
+      look_at_acks(job);
+      if (watch) {
+        watch->wait(std::chrono::seconds(1));
+      } else {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
+  }
+
+  // return_grace: every process of the job's steps on this node but this one, SIGKILLed: the
+  // batch script's end ends the job, and the job epilog requeues it.
+  void end_the_run() const {
+    const pid_t self = ::getpid();
+    for (const std::string& step : os::subdirs(cg_.job)) {
+      if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
+      for (const ProcessInfo& p : os::processes_in(cg_.job + "/" + step, step)) {
+        if (p.pid == self || p.uid != ::getuid()) continue;
+        if (auto h = os::open_process(p)) os::signal_process(*h, SIGKILL);
+      }
+    }
+  }
+
+  struct AckStatus {
+    std::time_t ack = 0;
+    std::string ack_label;
+    std::time_t ack_window = 0;
+    std::string ack_note;
+    std::time_t returned = 0;
+    bool operator==(const AckStatus&) const = default;
+  };
 
   WatcherArgs a_;
   os::JobCgroups cg_;
   slurm::CtlController ctl_;
+  std::mutex status_mutex_;  // the status is written by the main thread and the ack thread
+  WatcherStatus last_;
+  AckStatus acks_;
+  timespec notice_at_{};  // when the notice began: an acknowledgement after it is inside the window
 };
 
 }  // namespace
@@ -254,6 +359,8 @@ int main(int argc, char** argv) {
     say("gracepack: --preempt-requeue: " + cg.error().message + "; no notice will be given");
     hold_until_the_step_ends();
   }
-  Watcher(*args, *cg).run();
+  // It outlives run(): the acknowledgement thread goes on using it until the step ends.
+  static Watcher watcher(*args, *cg);
+  watcher.run();
   hold_until_the_step_ends();
 }

@@ -9,8 +9,10 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "gracepack/core/base/result.hpp"
+#include "gracepack/core/preempt/checkpoint.hpp"
 
 namespace gracepack::os {
 
@@ -93,6 +95,27 @@ Result<std::string> read_user_file(const std::string& path, std::size_t limit);
 // with a random name beside it (O_EXCL, never through a link) renamed over it, so that readers,
 // and other nodes writing the same file on a shared directory, never see a part.
 Status replace_user_file(const std::string& path, const std::string& text);
+
+// The job's checkpoint acknowledgement file (core/preempt/checkpoint.hpp), read as the user by
+// the watcher: never through a link in its last component, never blocking (a FIFO, a device),
+// a regular file of at most 4096 bytes, its time from the descriptor read (a file replaced
+// meanwhile is read whole, old or new). nullopt: there is none; an error says why what is there
+// counts as none.
+Result<std::optional<AckFile>> read_ack_file(const std::string& path);
+
+// Changes in a directory (inotify: a file made, written, touched, renamed or removed in it), for
+// a process that would otherwise poll. Only this machine's changes: a shared file system does
+// not report other nodes' writes.
+class DirWatch {
+ public:
+  static Result<DirWatch> open(const std::string& dir);
+  // Waits until something changed in the directory or `timeout` passed; true: a change.
+  bool wait(std::chrono::milliseconds timeout) const;
+
+ private:
+  explicit DirWatch(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
 
 // A small file by path, for /proc and /sys: no link in the last component, no blocking, 1 MiB.
 Result<std::string> read_file(const std::string& path);

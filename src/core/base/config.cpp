@@ -113,6 +113,7 @@ const std::map<std::string, Setter, std::less<>>& keys() {
       {"nvidia_smi", program_field(&Config::nvidia_smi)},
       {"pack_gpus", bool_field(&Config::pack_gpus)},
       {"preempt_requeue", bool_field(&Config::preempt_requeue)},
+      {"return_grace", bool_field(&Config::return_grace)},
   };
   return table;
 }
@@ -180,8 +181,8 @@ std::string describe(const Config& c) {
   return std::string("max_requeue=") + std::to_string(c.max_requeue) + " audit_log=" + c.audit_log +
          " poll_interval=" + std::to_string(c.poll_interval) +
          " ctld_wait=" + std::to_string(c.ctld_wait) + " notify_shell=" + onoff(c.notify_shell) +
-         " state_dir=" + c.state_dir + " " + "pack_gpus=" + onoff(c.pack_gpus) +
-         " preempt_requeue=" + onoff(c.preempt_requeue) +
+         " return_grace=" + onoff(c.return_grace) + " state_dir=" + c.state_dir + " " +
+         "pack_gpus=" + onoff(c.pack_gpus) + " preempt_requeue=" + onoff(c.preempt_requeue) +
          " min_task_mem=" + text::format_size(c.min_task_memory) + " mps=" + onoff(c.mps) +
          " mps_control=" + c.mps_control + " nvidia_smi=" + c.nvidia_smi +
          (map.empty() ? "" : " gpu_cpus=" + map);

@@ -26,7 +26,9 @@ const char kPackUsage[] =
 
 const char kPreemptUsage[] =
     "accepted: comma-separated items signal=NAME (TERM, USR1, USR2, INT, HUP, ...), "
-    "max=N (0-1000 requeues), timelimit, notice=PATH (a copy of the notice for containers); "
+    "max=N (0-1000 requeues), timelimit, notice=PATH (a copy of the notice for containers), "
+    "checkpoint=PATH (the file the job touches when a checkpoint is durable), return_grace "
+    "(end and requeue the run at a checkpoint inside the grace window); "
     "e.g. --preempt-requeue=signal=USR1,max=3";
 
 // Why `path` cannot name the notice copy, or "" when it can.
@@ -50,12 +52,12 @@ std::string notice_copy_problem(std::string_view path) {
   return "";
 }
 
-}  // namespace
-
-Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job,
-                                        std::string_view cwd) {
+// A job's file named by a SPEC key (notice=, checkpoint=): "%j" replaced, relative to `cwd`.
+Result<std::string> resolve_job_file(std::string_view key, std::string_view spec, std::uint32_t job,
+                                     std::string_view cwd) {
+  const std::string shown = std::string(key) + "=" + text::printable(spec);
   if (auto why = notice_copy_problem(spec); !why.empty())
-    return fail("notice=" + text::printable(spec) + ": the file name " + why);
+    return fail(shown + ": the file name " + why);
   std::string out;
   for (std::size_t i = 0; i < spec.size(); ++i) {
     if (spec[i] == '%' && i + 1 < spec.size()) {
@@ -67,12 +69,23 @@ Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job
   }
   if (out[0] != '/') {
     if (cwd.empty() || cwd[0] != '/')
-      return fail("notice=" + text::printable(spec) +
-                  ": a relative name needs the job's working directory, which is unknown");
+      return fail(shown + ": a relative name needs the job's working directory, which is unknown");
     out = std::string(cwd) + (cwd.back() == '/' ? "" : "/") + out;
   }
-  if (out.size() >= 4096) return fail("notice=" + text::printable(spec) + ": the name is too long");
+  if (out.size() >= 4096) return fail(shown + ": the name is too long");
   return out;
+}
+
+}  // namespace
+
+Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job,
+                                        std::string_view cwd) {
+  return resolve_job_file("notice", spec, job, cwd);
+}
+
+Result<std::string> resolve_checkpoint(std::string_view spec, std::uint32_t job,
+                                       std::string_view cwd) {
+  return resolve_job_file("checkpoint", spec.empty() ? kDefaultCheckpoint : spec, job, cwd);
 }
 
 std::optional<int> parse_signal(std::string_view s) {
@@ -149,6 +162,13 @@ Result<PreemptRequest> parse_preempt_requeue(std::string_view value) {
         return fail(shown + ": notice='" + text::printable(arg) + "': the file name " + why + "; " +
                     kPreemptUsage);
       r.notice_copy = std::string(arg);
+    } else if (key == "checkpoint" && eq != std::string_view::npos) {
+      if (auto why = notice_copy_problem(arg); !why.empty())
+        return fail(shown + ": checkpoint='" + text::printable(arg) + "': the file name " + why +
+                    "; " + kPreemptUsage);
+      r.checkpoint = std::string(arg);
+    } else if (key == "return_grace" && eq == std::string_view::npos) {
+      r.return_grace = true;
     } else {
       return fail(shown + ": '" + std::string(item) + "' is not understood; " + kPreemptUsage);
     }
@@ -168,6 +188,8 @@ std::string to_value(const PreemptRequest& r) {
   if (r.max_requeue) v += ",max=" + std::to_string(*r.max_requeue);
   if (r.on_timelimit) v += ",timelimit";
   if (!r.notice_copy.empty()) v += ",notice=" + r.notice_copy;
+  if (!r.checkpoint.empty()) v += ",checkpoint=" + r.checkpoint;
+  if (r.return_grace) v += ",return_grace";
   return v;
 }
 

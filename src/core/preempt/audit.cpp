@@ -59,6 +59,26 @@ std::string to_json(const AuditRecord& r) {
   if (r.run_start) j += ",\"run_start\":" + num(*r.run_start);
   if (r.script_exit) j += ",\"script_exit\":" + num(*r.script_exit);
   if (r.script_status) j += ",\"script_status\":" + std::to_string(*r.script_status);
+  if (r.alloc.known()) {
+    j += ",\"alloc_nodes\":" + std::to_string(r.alloc.nodes) +
+         ",\"alloc_cpus\":" + std::to_string(r.alloc.cpus) +
+         ",\"alloc_gpus\":" + std::to_string(r.alloc.gpus) +
+         ",\"alloc_gpu_types\":" + str(r.alloc.gpu_types);
+  }
+  if (r.grace_start) j += ",\"grace_start\":" + num(*r.grace_start);
+  if (r.checkpoint) j += ",\"checkpoint\":" + num(*r.checkpoint);
+  if (!r.checkpoint_label.empty())
+    j += ",\"checkpoint_label\":" + str(r.checkpoint_label, kMaxAckLabel);
+  if (r.checkpoint_in_window) j += ",\"checkpoint_in_window\":" + num(*r.checkpoint_in_window);
+  if (!r.checkpoint_note.empty()) j += ",\"checkpoint_note\":" + str(r.checkpoint_note);
+  if (r.lost) {
+    j += ",\"lost\":" + str(to_string(r.lost->kind));
+    if (r.lost->seconds) j += ",\"lost_seconds\":" + num(*r.lost->seconds);
+    if (r.lost->at_most) j += ",\"lost_at_most_seconds\":" + num(*r.lost->at_most);
+    if (r.lost->gpu_seconds) j += ",\"lost_gpu_seconds\":" + num(*r.lost->gpu_seconds);
+    if (r.lost->cpu_seconds) j += ",\"lost_cpu_seconds\":" + num(*r.lost->cpu_seconds);
+  }
+  if (r.grace_returned) j += ",\"grace_returned_seconds\":" + num(*r.grace_returned);
   j += ",\"decision\":" + str(r.decision) + ",\"reason\":" + str(r.reason, 1024) + "}";
   return j;
 }

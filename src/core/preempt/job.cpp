@@ -1,6 +1,7 @@
 #include "gracepack/core/preempt/job.hpp"
 
 #include <array>
+#include <cctype>
 #include <map>
 #include <utility>
 
@@ -33,6 +34,15 @@ bool printable(std::string_view s) {
   return s.size() <= 256;
 }
 
+// "a100:2,v100:1": type names as Slurm allows them, counts.
+bool gpu_types_ok(std::string_view s) {
+  if (s.size() > 256) return false;
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && c != ':' && c != ',' && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(JobState s) {
@@ -63,6 +73,12 @@ std::string format_job_record(const JobRecord& r) {
          "\nrestart_count=" + std::to_string(r.restart_count) +
          "\npartition=" + (printable(r.partition) ? r.partition : "?") +
          "\nbatch_host=" + (printable(r.batch_host) ? r.batch_host : "?") + "\n";
+  if (r.alloc.known()) {
+    out += "alloc_nodes=" + std::to_string(r.alloc.nodes) +
+           "\nalloc_cpus=" + std::to_string(r.alloc.cpus) +
+           "\nalloc_gpus=" + std::to_string(r.alloc.gpus) +
+           "\nalloc_gpu_types=" + (gpu_types_ok(r.alloc.gpu_types) ? r.alloc.gpu_types : "") + "\n";
+  }
   return out;
 }
 
@@ -127,6 +143,16 @@ Result<JobRecord> parse_job_record(std::string_view text) {
       auto n = num(UINT32_MAX);
       ok = n.has_value();
       if (ok) r.restart_count = static_cast<unsigned>(*n);
+    } else if (key == "alloc_nodes" || key == "alloc_cpus" || key == "alloc_gpus") {
+      auto n = num(UINT32_MAX);
+      ok = n.has_value();
+      if (ok)
+        (key == "alloc_nodes"  ? r.alloc.nodes
+         : key == "alloc_cpus" ? r.alloc.cpus
+                               : r.alloc.gpus) = static_cast<unsigned>(*n);
+    } else if (key == "alloc_gpu_types") {
+      ok = gpu_types_ok(value);
+      if (ok) r.alloc.gpu_types = value;
     } else if (key == "partition" || key == "batch_host") {
       ok = printable(value);
       if (ok) (key == "partition" ? r.partition : r.batch_host) = value;

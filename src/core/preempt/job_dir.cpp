@@ -17,6 +17,8 @@ constexpr std::array<std::pair<WatchState, const char*>, 5> kStates{{
     {WatchState::NotPreempted, "not_preempted"},
 }};
 constexpr std::int64_t kMaxTime = INT64_C(1) << 40;
+// The longest text field of the status (a label, a note), before escaping.
+constexpr std::size_t kMaxStatusText = 200;
 
 using Fields = std::map<std::string, std::string, std::less<>>;
 
@@ -170,6 +172,12 @@ std::string format_watcher_status(const WatcherStatus& s) {
   if (s.start_time) out += "start_time=" + t(s.start_time) + "\n";
   if (s.restart) out += "restart=" + std::to_string(s.restart) + "\n";
   if (s.state == WatchState::NotPreempted) out += std::string("cause=") + to_string(s.cause) + "\n";
+  if (s.ack) out += "ack=" + t(s.ack) + "\n";
+  if (!s.ack_label.empty())
+    out += "ack_label=" + text::printable(s.ack_label, kMaxStatusText) + "\n";
+  if (s.ack_window) out += "ack_window=" + t(s.ack_window) + "\n";
+  if (!s.ack_note.empty()) out += "ack_note=" + text::printable(s.ack_note, kMaxStatusText) + "\n";
+  if (s.returned) out += "returned=" + t(s.returned) + "\n";
   return out;
 }
 
@@ -194,7 +202,16 @@ Result<WatcherStatus> parse_watcher_status(std::string_view text) {
             take_num(*kv, "preempt_time", kMaxTime, s.preempt_time, delivered) &&
             take_num(*kv, "deadline", kMaxTime, s.deadline, false) &&
             take_num(*kv, "start_time", kMaxTime, s.start_time, false) &&
-            take_num(*kv, "restart", 65535, s.restart, false);
+            take_num(*kv, "restart", 65535, s.restart, false) &&
+            take_num(*kv, "ack", kMaxTime, s.ack, false) &&
+            take_num(*kv, "ack_window", kMaxTime, s.ack_window, false) &&
+            take_num(*kv, "returned", kMaxTime, s.returned, false);
+  for (auto [key, field] : {std::pair{"ack_label", &s.ack_label}, {"ack_note", &s.ack_note}}) {
+    if (auto v = take(*kv, key)) {
+      ok = ok && !v->empty() && v->size() <= 4 * kMaxStatusText && text::is_printable(*v);
+      *field = *v;
+    }
+  }
   if (auto cause = take(*kv, "cause")) {
     auto c = parse_cause(*cause);
     ok = ok && c && s.state == WatchState::NotPreempted;

@@ -49,6 +49,44 @@ AuditRecord base_record(const EpilogFacts& f, const JobRecord& job, Cause cause)
   return r;
 }
 
+// A preempted run: what it held, what it acknowledged (the batch node's watcher read it) and what
+// the preemption destroyed.
+void add_lost_work(AuditRecord& r, const EpilogFacts& f, const JobRecord& job) {
+  r.alloc = job.alloc;
+  std::optional<std::time_t> before, in_window;
+  // The grace start as slurmctld said it when it began (the watcher read it then): once the
+  // window is over, 22.05 shows the moment the job was killed as its preempt time.
+  std::time_t grace = job.preempt_time;
+  if (status_for_this_run(f)) {
+    const WatcherStatus& s = *f.status;
+    if (s.state == WatchState::Delivered && s.preempt_time && s.preempt_time <= grace)
+      grace = s.preempt_time;
+    if (s.ack) before = s.ack;
+    if (s.ack_window) in_window = s.ack_window;
+    r.checkpoint_label = s.ack_label;
+    r.checkpoint_note = s.ack_note;
+    if (s.returned && s.deadline > s.returned) r.grace_returned = s.deadline - s.returned;
+  }
+  const std::time_t start = job.start_time ? job.start_time : f.marker->started;
+  // The watcher split "before" and "inside" at its reading of the grace start and at its notice
+  // (an acknowledgement in the grace start's second after the notice is inside): only one on the
+  // wrong side of whole seconds is moved.
+  if (before && *before > grace) {
+    in_window = std::max(in_window.value_or(0), *before);
+    before.reset();
+  }
+  if (in_window && *in_window < grace) {
+    if (!before || *in_window > *before) before = in_window;
+    in_window.reset();
+  }
+  r.grace_start = grace;
+  r.checkpoint = before;
+  r.checkpoint_in_window = in_window;
+  // The label is the last acknowledgement's (the one inside the window when there is one).
+  if (!before && !in_window) r.checkpoint_label.clear();
+  r.lost = lost_work(start, grace, before, in_window, job.alloc);
+}
+
 JobState state_without_slurm(Cause cause, const std::optional<int>& status) {
   switch (cause) {
     case Cause::UserCancel:
@@ -214,6 +252,7 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
 
   const Decision d = decide_requeue(*job, f.request, f.admin_max);
   AuditRecord r = base_record(f, *job, cause);
+  if (cause == Cause::Preemption) add_lost_work(r, f, *job);
   if (d.requeue) {
     // Tried again only while the job is provably not requeued yet: same restart count, not
     // pending again. Otherwise an answer lost with slurmctld would requeue twice.

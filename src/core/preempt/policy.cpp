@@ -79,6 +79,12 @@ std::string cap_warning(const PreemptRequest& request, unsigned admin_max) {
          " times";
 }
 
+std::string return_grace_warning(const PreemptRequest& request, bool admin_allows) {
+  if (!request.return_grace || admin_allows) return "";
+  return "--preempt-requeue=return_grace: this cluster does not hand grace periods back "
+         "(its admin has not set return_grace=yes); the job keeps its whole window";
+}
+
 Decision decide_requeue(const JobRecord& job, const PreemptRequest& request, unsigned admin_max) {
   const unsigned cap = requeue_cap(request, admin_max);
   if (!job.batch) return {false, "interactive jobs (srun, salloc) cannot be requeued"};

@@ -37,6 +37,11 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
     v.emplace_back("--notice-copy");
     v.push_back(a.notice_copy);
   }
+  if (!a.checkpoint.empty()) {
+    v.emplace_back("--checkpoint");
+    v.push_back(a.checkpoint);
+  }
+  if (a.return_grace) v.emplace_back("--return-grace");
   return v;
 }
 
@@ -64,6 +69,10 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
     }
     if (key == "--no-event") {
       a.no_event = true;
+      continue;
+    }
+    if (key == "--return-grace") {
+      a.return_grace = true;
       continue;
     }
     if (i + 1 >= args.size()) return fail(key + " needs a value");
@@ -110,6 +119,10 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
       if (v.empty() || v.front() != '/' || v.size() >= 4096 || !text::is_printable(v))
         return fail("bad --notice-copy '" + text::printable(v) + "'");
       a.notice_copy = v;
+    } else if (key == "--checkpoint") {
+      if (v.empty() || v.front() != '/' || v.size() >= 4096 || !text::is_printable(v))
+        return fail("bad --checkpoint '" + text::printable(v) + "'");
+      a.checkpoint = v;
     } else if (key == "--ctl") {
       if (!absolute(v)) return fail("bad --ctl '" + v + "'");
       a.ctl = v;

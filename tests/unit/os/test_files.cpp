@@ -79,6 +79,47 @@ TEST(HostileFile, OnlyASmallRegularFileWithOneLinkIsRead) {
   }
 }
 
+// Issue 19 item 2: the checkpoint acknowledgement file is the job's: whatever is there, the
+// reading never blocks, never follows a link, reads at most 4096 bytes, and says why it is none.
+TEST(AckFile, WhateverIsThereNothingBlocksNorIsFollowed) {
+  TempDir d;
+  EXPECT_FALSE(os::read_ack_file(d / "missing").value().has_value());
+  write(d / "ok", "step 12000\nmore");
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1700000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (d / "ok").c_str(), times, 0), 0);
+  auto ok = os::read_ack_file(d / "ok");
+  ASSERT_TRUE(ok.ok() && ok->has_value());
+  EXPECT_EQ((*ok)->mtime, 1700000000);
+  EXPECT_EQ((*ok)->label, "step 12000");
+  write(d / "empty", "");
+  ASSERT_TRUE(os::read_ack_file(d / "empty").value().has_value());
+  EXPECT_EQ((*os::read_ack_file(d / "empty"))->label, "");
+
+  auto why = [&](const std::string& name) {
+    Result<std::optional<AckFile>> r = fail("unset");
+    EXPECT_LT(millis([&] { r = os::read_ack_file(d / name); }), 1000) << name;
+    return r.ok() ? std::string("(read)") : r.error().message;
+  };
+  ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
+  EXPECT_EQ(why("fifo"), "it is a FIFO");
+  ASSERT_EQ(::symlink((d / "ok").c_str(), (d / "link").c_str()), 0);
+  EXPECT_EQ(why("link"), "it is a symbolic link");
+  ASSERT_EQ(::symlink("/dev/zero", (d / "devlink").c_str()), 0);
+  EXPECT_EQ(why("devlink"), "it is a symbolic link");
+  ASSERT_EQ(::mkdir((d / "dir").c_str(), 0700), 0);
+  EXPECT_EQ(why("dir"), "it is a directory");
+  // A sparse file of a terabyte: refused on its size, nothing read.
+  {
+    os::UniqueFd fd(::open((d / "sparse").c_str(), O_WRONLY | O_CREAT, 0600));
+    ASSERT_EQ(::ftruncate(fd.get(), off_t{1} << 40), 0);
+  }
+  EXPECT_NE(why("sparse").find("more than 4096"), std::string::npos);
+  write(d / "big", std::string(4097, 'x'));
+  EXPECT_NE(why("big").find("more than 4096"), std::string::npos);
+  write(d / "max", std::string(4096, 'x'));
+  EXPECT_EQ(why("max"), "(read)");
+}
+
 TEST(HostileFile, AtomicWriteNeverFollowsALink) {
   TempDir d;
   write(d / "target", "keep");

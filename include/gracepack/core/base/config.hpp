@@ -23,6 +23,9 @@ struct Config {
   bool notify_shell = false;   // also signal the batch shell itself at grace start
   std::string state_dir = "/run/gracepack";  // per-job notice directories (root-owned parent)
   unsigned ctld_wait = 120;  // seconds the epilog keeps trying while slurmctld does not answer
+  // Jobs may ask (return_grace in their SPEC) to be ended and requeued at a checkpoint inside
+  // their grace window, so that the preemptor starts sooner. Off: the request is ignored.
+  bool return_grace = false;
 
   // --pack-gpus
   std::uint64_t min_task_memory = 0;                 // refuse plans below this per task

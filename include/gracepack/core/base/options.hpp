@@ -33,8 +33,16 @@ struct PreemptRequest {
   // Where the watcher, as the user, also writes the notice (a container that does not see /run
   // reads it there): as given, "%j" for the job id, relative to the job's working directory.
   std::string notice_copy;
+  // checkpoint=PATH: the file the job's programs touch when a checkpoint is durable
+  // ($GRACEPACK_CHECKPOINT_FILE); "" : kDefaultCheckpoint. Same rules as notice=PATH.
+  std::string checkpoint;
+  // return_grace: at an acknowledgement inside the grace window gracepack ends the run and
+  // requeues it at once (where the admin allows it), handing the rest of the window back.
+  bool return_grace = false;
   bool operator==(const PreemptRequest&) const = default;
 };
+// Relative to the batch script's working directory.
+constexpr const char* kDefaultCheckpoint = ".gracepack-checkpoint-%j";
 
 Result<PackRequest> parse_pack_gpus(std::string_view value);
 Result<PreemptRequest> parse_preempt_requeue(std::string_view value);
@@ -43,6 +51,9 @@ Result<PreemptRequest> parse_preempt_requeue(std::string_view value);
 // from `cwd` (the task's working directory, absolute).
 Result<std::string> resolve_notice_copy(std::string_view spec, std::uint32_t job,
                                         std::string_view cwd);
+// The same for checkpoint=PATH (kDefaultCheckpoint when `spec` is empty).
+Result<std::string> resolve_checkpoint(std::string_view spec, std::uint32_t job,
+                                       std::string_view cwd);
 
 // Canonical value strings: parse(to_value(x)) == x.
 std::string to_value(const PackRequest& r);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "gracepack/core/preempt/checkpoint.hpp"
 #include "gracepack/core/preempt/job.hpp"
 #include "gracepack/core/preempt/policy.hpp"
 
@@ -27,6 +28,16 @@ struct AuditRecord {
   std::optional<std::time_t> run_start;    // when this run's batch step started (root's marker)
   std::optional<std::time_t> script_exit;  // when the batch script ended (root's marker)
   std::optional<int> script_status;        // its wait status
+  // A run with a grace start: what it held, its checkpoint acknowledgements and the work lost
+  // (core/preempt/checkpoint.hpp; each field defined in docs/report.md).
+  Allocation alloc;                        // known() only where slurmctld's record was read
+  std::optional<std::time_t> grace_start;  // the grace start the loss is counted from
+  std::optional<std::time_t> checkpoint;
+  std::string checkpoint_label;
+  std::optional<std::time_t> checkpoint_in_window;
+  std::string checkpoint_note;
+  std::optional<LostWork> lost;
+  std::optional<long long> grace_returned;  // seconds of the window handed back (return_grace)
 };
 std::string to_json(const AuditRecord& r);
 

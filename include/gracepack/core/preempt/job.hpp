@@ -30,6 +30,17 @@ enum class JobState {
 const char* to_string(JobState s);
 std::optional<JobState> parse_job_state(std::string_view s);
 
+// What a run holds, from slurmctld's record (num_nodes, num_cpus, the allocation's TRES): the
+// work a preemption destroys is counted in it. All 0: not read.
+struct Allocation {
+  unsigned nodes = 0;
+  unsigned cpus = 0;
+  unsigned gpus = 0;      // every GPU of the run, typed or not
+  std::string gpu_types;  // "a100:2,v100:1"; "" when the GPUs have no type
+  bool known() const { return nodes > 0; }
+  bool operator==(const Allocation&) const = default;
+};
+
 struct JobRecord {
   std::uint32_t job_id = 0;
   std::optional<std::uint32_t> array_job_id;  // set for array tasks
@@ -46,6 +57,7 @@ struct JobRecord {
   unsigned restart_count = 0;
   std::string partition;
   std::string batch_host;
+  Allocation alloc;
   bool operator==(const JobRecord&) const = default;
 };
 

@@ -93,6 +93,12 @@ struct WatcherStatus {
   std::time_t start_time = 0;    // the run's start, as slurmctld said at grace start
   unsigned restart = 0;          // Slurm's restart count as the plugin read it for the task
   Cause cause = Cause::Running;  // NotPreempted: why the job is ending
+  // The job's checkpoint acknowledgements (core/preempt/checkpoint.hpp), as the watcher read them:
+  std::time_t ack = 0;         // the last at or before grace start (0: none)
+  std::string ack_label;       // its label (printable, bounded)
+  std::time_t ack_window = 0;  // the last after grace start, inside the window (0: none)
+  std::string ack_note;        // why the file counted as none (printable, bounded)
+  std::time_t returned = 0;    // return_grace: when the watcher ended the run after ack_window
   bool operator==(const WatcherStatus&) const = default;
 };
 std::string format_watcher_status(const WatcherStatus& s);

@@ -36,5 +36,7 @@ unsigned requeue_cap(const PreemptRequest& request, unsigned admin_max);
 
 // A line for the submitting user when their max= is above the admin's cap; empty otherwise.
 std::string cap_warning(const PreemptRequest& request, unsigned admin_max);
+// A line for the submitting user who asks for return_grace where the admin does not allow it.
+std::string return_grace_warning(const PreemptRequest& request, bool admin_allows);
 
 }  // namespace gracepack

@@ -23,12 +23,14 @@ struct WatcherArgs {
   unsigned admin_max = 5;
   unsigned poll = 5;  // seconds between reads where there is no extern placeholder
   bool notify_shell = false;
-  bool quiet = false;       // no line on stderr: the batch node's watcher speaks for the job
-  std::string ctl;          // gracepack-ctl, which asks slurmctld
-  unsigned restart = 0;     // the job's restart count, for the status file
-  unsigned nodes = 1;       // the job's node count: its watchers spread their reads of the job
-  bool no_event = false;    // the grace start is no event for this job here: read the job instead
-  std::string notice_copy;  // notice=PATH resolved (absolute), "" for none
+  bool quiet = false;         // no line on stderr: the batch node's watcher speaks for the job
+  std::string ctl;            // gracepack-ctl, which asks slurmctld
+  unsigned restart = 0;       // the job's restart count, for the status file
+  unsigned nodes = 1;         // the job's node count: its watchers spread their reads of the job
+  bool no_event = false;      // the grace start is no event for this job here: read the job instead
+  std::string notice_copy;    // notice=PATH resolved (absolute), "" for none
+  std::string checkpoint;     // the acknowledgement file, resolved (absolute); "" for none
+  bool return_grace = false;  // the job asks for it and the admin allows it
   bool operator==(const WatcherArgs&) const = default;
 };
 

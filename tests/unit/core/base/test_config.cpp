@@ -52,7 +52,8 @@ TEST(Config, DescribeShowsValuesInForce) {
   EXPECT_EQ(
       describe(*c),
       "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
-      "ctld_wait=120 notify_shell=off state_dir=/run/gracepack pack_gpus=off preempt_requeue=on "
+      "ctld_wait=120 notify_shell=off return_grace=off state_dir=/run/gracepack pack_gpus=off "
+      "preempt_requeue=on "
       "min_task_mem=0 mps=off "
       "mps_control=/usr/bin/nvidia-cuda-mps-control nvidia_smi=/usr/bin/nvidia-smi");
 }
@@ -120,4 +121,14 @@ TEST(Config, PreemptionKeys) {
     EXPECT_NE(r.error().message.find(std::string(bad, std::string(bad).find('='))),
               std::string::npos);
   }
+}
+
+TEST(Config, ReturnGraceIsTheAdminsChoiceAndOffByDefault) {
+  auto c = parse_config({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->return_grace);
+  c = parse_config({"return_grace=yes"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->return_grace);
+  EXPECT_FALSE(parse_config({"return_grace=sometimes"}).ok());
 }

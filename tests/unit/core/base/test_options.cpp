@@ -130,3 +130,24 @@ TEST(PreemptRequeue, NoticeCopy) {
   EXPECT_FALSE(parse_preempt_requeue("notice=" + std::string(513, 'a')).ok());
   EXPECT_TRUE(parse_preempt_requeue("notice=" + std::string(512, 'a')).ok());
 }
+
+// Issue 19: checkpoint=PATH (the acknowledgement file) and return_grace.
+TEST(PreemptRequeue, CheckpointFileAndReturnGrace) {
+  auto r = parse_preempt_requeue("checkpoint=ckpt/done.%j,return_grace");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->checkpoint, "ckpt/done.%j");
+  EXPECT_TRUE(r->return_grace);
+  EXPECT_EQ(*parse_preempt_requeue(to_value(*r)), *r);
+  EXPECT_EQ(*resolve_checkpoint(r->checkpoint, 42, "/home/u/run"), "/home/u/run/ckpt/done.42");
+  // No checkpoint= : the default name, in the batch script's working directory.
+  EXPECT_EQ(*resolve_checkpoint("", 42, "/home/u/run"), "/home/u/run/.gracepack-checkpoint-42");
+  EXPECT_FALSE(parse_preempt_requeue("").value().return_grace);
+  for (const char* bad : {"checkpoint=", "checkpoint", "checkpoint=dir/", "checkpoint=a%u",
+                          "checkpoint=a\tb", "return_grace=1"}) {
+    auto e = parse_preempt_requeue(bad);
+    EXPECT_FALSE(e.ok()) << bad;
+    if (!e.ok()) {
+      EXPECT_NE(e.error().message.find(std::string(bad).substr(0, 10)), std::string::npos) << bad;
+    }
+  }
+}

@@ -79,6 +79,12 @@ TEST(WatcherStatusFile, RoundTripsEachState) {
     s.deadline = st == WatchState::Delivered ? 114 : 0;
     s.cause = st == WatchState::NotPreempted ? Cause::UserCancel : Cause::Running;
     s.restart = 2;
+    // Issue 19: the acknowledgements as the watcher read them.
+    s.ack = st == WatchState::Delivered ? 80 : 0;
+    s.ack_label = st == WatchState::Delivered ? "step 12000" : "";
+    s.ack_window = st == WatchState::Delivered ? 105 : 0;
+    s.ack_note = st == WatchState::Delivered ? "it is a FIFO" : "";
+    s.returned = st == WatchState::Delivered ? 106 : 0;
     auto back = parse_watcher_status(format_watcher_status(s));
     ASSERT_TRUE(back.ok()) << to_string(st) << ": " << back.error().message;
     EXPECT_EQ(*back, s);
@@ -88,6 +94,9 @@ TEST(WatcherStatusFile, RoundTripsEachState) {
         "run=zz\nstate=watching\nsince=1\n",
         "run=00112233aabbccdd\nstate=watching\nsince=1\nrm=1\n",
         "run=00112233aabbccdd\nstate=not_preempted\nsince=1\n",
+        "run=00112233aabbccdd\nstate=watching\nsince=1\nack_label=\n",
+        "run=00112233aabbccdd\nstate=watching\nsince=1\nack_note=a\x1b\n",
+        "run=00112233aabbccdd\nstate=watching\nsince=1\nack=x\n",
         "delivered=1\nsignalled=1\npreempt_time=1\n"}) {
     EXPECT_FALSE(parse_watcher_status(bad).ok()) << bad;
   }
@@ -111,6 +120,9 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
   a.no_event = true;
   a.request.notice_copy = "ckpt/notice.%j";
   a.notice_copy = "/home/u/ckpt/notice.12";
+  a.checkpoint = "/home/u/.gracepack-checkpoint-12";
+  a.return_grace = true;
+  a.request.return_grace = true;
   auto argv = to_argv(a, "/usr/libexec/gracepack/gracepack-watcher");
   EXPECT_EQ(argv.front(), "/usr/libexec/gracepack/gracepack-watcher");
   auto back = parse_watcher_args(std::vector<std::string>(argv.begin() + 1, argv.end()));
@@ -128,6 +140,8 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
             "--notice-copy", "rel/notice"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c",
             "--notice-copy", "/a\nb"},
+           {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl", "/c", "--checkpoint",
+            "rel/ack"},
            {"--job", "1", "--dir", "/d", "--run", "00112233aabbccdd", "--ctl"}}) {
     EXPECT_FALSE(parse_watcher_args(bad).ok());
   }

@@ -353,3 +353,74 @@ TEST(JobEnd, AStatusFileRootRefusedIsOnRecord) {
   EXPECT_TRUE(out.asked_slurm);  // without the watcher's word, slurmctld is asked
   EXPECT_EQ(out.records[1].reason, "completed without preemption");
 }
+
+// Issue 19 item 3: a preempted run's record carries its allocation, its acknowledgements and the
+// work lost; an unpreempted run's carries none of it.
+TEST(JobEnd, APreemptedRunsRecordSaysWhatWasLost) {
+  FakeController ctl;
+  ctl.record = job(JobState::Complete, 100);  // started 50, grace start 100
+  ctl.record->alloc = Allocation{1, 4, 2, "a100:2"};
+  WatcherStatus s = status(WatchState::Delivered, 100);
+  s.ack = 70;
+  s.ack_label = "step 120";
+  auto out = end(ctl, facts(marker(), s));
+  ASSERT_EQ(out.records.size(), 2u);
+  const AuditRecord& r = out.records[1];
+  EXPECT_EQ(r.event, "requeue");
+  EXPECT_EQ(r.checkpoint, 70);
+  ASSERT_TRUE(r.lost);
+  EXPECT_EQ(r.lost->kind, LostKind::SinceCheckpoint);
+  EXPECT_EQ(r.lost->seconds, 30);
+  EXPECT_EQ(r.lost->gpu_seconds, 60);
+  EXPECT_EQ(r.lost->cpu_seconds, 120);
+  const std::string j = to_json(r);
+  for (const char* field :
+       {",\"alloc_nodes\":1,\"alloc_cpus\":4,\"alloc_gpus\":2,\"alloc_gpu_types\":\"a100:2\"",
+        ",\"checkpoint\":70,\"checkpoint_label\":\"step 120\"", ",\"lost\":\"since_checkpoint\"",
+        ",\"lost_seconds\":30", ",\"lost_gpu_seconds\":60", ",\"lost_cpu_seconds\":120"})
+    EXPECT_NE(j.find(field), std::string::npos) << field << " in " << j;
+  // The notice record carries none of it: one record per run counts.
+  EXPECT_EQ(to_json(out.records[0]).find("lost"), std::string::npos);
+
+  // Saved inside the window: 0 lost.
+  s.ack_window = 104;
+  out = end(ctl, facts(marker(), s));
+  EXPECT_EQ(out.records[1].lost->kind, LostKind::None);
+  EXPECT_EQ(out.records[1].lost->gpu_seconds, 0);
+  EXPECT_EQ(out.records[1].checkpoint_in_window, 104);
+  EXPECT_NE(to_json(out.records[1]).find(",\"checkpoint_in_window\":104"), std::string::npos);
+
+  // Never acknowledged: unknown, at most the 50 s the run had run; a note says why a file there
+  // did not count.
+  s = status(WatchState::Delivered, 100);
+  s.ack_note = "it is a FIFO";
+  out = end(ctl, facts(marker(), s));
+  EXPECT_EQ(out.records[1].lost->kind, LostKind::Unknown);
+  EXPECT_NE(to_json(out.records[1]).find(",\"lost\":\"unknown\",\"lost_at_most_seconds\":50"),
+            std::string::npos)
+      << to_json(out.records[1]);
+  EXPECT_NE(to_json(out.records[1]).find(",\"checkpoint_note\":\"it is a FIFO\""),
+            std::string::npos);
+
+  // The watcher's "before" that slurmctld's grace start puts inside the window.
+  s = status(WatchState::Delivered, 100);
+  s.ack = 102;
+  EXPECT_EQ(end(ctl, facts(marker(), s)).records[1].lost->kind, LostKind::None);
+
+  // return_grace: the seconds of the window handed back.
+  s = status(WatchState::Delivered, 100);
+  s.deadline = 115;
+  s.ack_window = 104;
+  s.returned = 105;
+  out = end(ctl, facts(marker(), s));
+  EXPECT_EQ(out.records[1].grace_returned, 10);
+  EXPECT_NE(to_json(out.records[1]).find(",\"grace_returned_seconds\":10"), std::string::npos);
+
+  // Not preempted (the script ended while the watcher watched): nothing of it.
+  s = status(WatchState::Watching);
+  s.ack = 70;
+  out = end(ctl, facts(ended(0), s));
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_FALSE(out.records[0].lost);
+  EXPECT_EQ(to_json(out.records[0]).find("checkpoint"), std::string::npos);
+}
