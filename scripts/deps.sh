@@ -13,6 +13,8 @@ PACKAGES=(
   # e2e.report checks gracepack-report's output with real readers: an OpenMetrics parser,
   # promtool (from Debian's prometheus), rsvg-convert.
   python3 python3-prometheus-client librsvg2-bin
+  # e2e.user_guide runs the user guide's PyTorch checkpoint recipe (issue 19).
+  python3-torch
 )
 # Packages whose daemon nothing here wants running (only promtool is used from prometheus):
 # installed apart, with a policy-rc.d that keeps invoke-rc.d and deb-systemd-invoke from starting

@@ -19,7 +19,7 @@ fit() {
   sed -E -e 's/--partition=main-grace/--partition=low-grace/' -e 's/ --cpus-per-task=[0-9]+//' \
     -e 's/--mem=[0-9]+G/--mem=400M/' -e 's/\bpython script\.py/python3 script.py/'
 }
-for r in preempt python-notice container-bwrap pack-share pack-one-per-gpu pack-two-per-gpu; do
+for r in preempt python-notice container-bwrap pack-share pack-one-per-gpu pack-two-per-gpu ack-shell ack-pytorch; do
   [ -n "$(recipe "$r")" ] || die "the user guide has no recipe '$r'"
 done
 
@@ -115,3 +115,68 @@ id=$(run_recipe pack-two-per-gpu 8)
 [ "$(cat "$id"-task-*.out | awk '{print $5}' | sort | uniq -c | awk '{print $1}' | sort -u)" = 2 ] \
   || die "pack-two-per-gpu: not exactly 2 tasks per GPU: $(cat "$id"-task-*.out)"
 pass "user guide, two processes per GPU: 8 tasks, 2 on each of 4 GPUs"
+
+# 4. Checkpoint acknowledgements (issue 19). The shell loop: ./one-step is the work (0.2 s a
+# step); preempted after its first acknowledgement, it goes on acknowledging inside its window
+# until the deadline; requeued, it resumes from its state file.
+# record ID FIELD: a field of the requeue record of job ID's first run.
+record() {
+  grep "\"job_id\":$1," "$AUDIT" | grep '"event":"requeue"' | head -n1 |
+    python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); v = r.get(sys.argv[1]); print("" if v is None else v)' "$2"
+}
+{ recipe ack-shell | fit; } > ack-shell.sh
+printf '#!/bin/sh\nsleep 0.2\n' > one-step
+chmod 755 ack-shell.sh one-step; chown "$GP_TEST_USER" ack-shell.sh one-step
+rm -f state out.txt
+id=$(submit_low low-grace --preempt-requeue ack-shell.sh)
+wait_until 30 "job $id's first acknowledgement" test -s ".gracepack-checkpoint-$id"
+preempt >/dev/null
+wait_requeued "$id" >/dev/null
+[ "$(cat state)" = 100 ] || die "ack-shell: the rerun did not finish from its state: $(cat state)"
+[ "$(record "$id" lost)" = none ] || die "ack-shell: $(grep "\"job_id\":$id," "$AUDIT")"
+record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-shell: label '$(record "$id" checkpoint_label)'"
+[ -n "$(record "$id" checkpoint_in_window)" ] || die "ack-shell: no acknowledgement inside the window"
+pass "user guide, the shell loop's acknowledgements: inside the window, lost none, label '$(record "$id" checkpoint_label)'; resumed and finished"
+
+# The PyTorch recipe's save_checkpoint in a small training loop that saves every 5 steps and
+# dies of the notice (no handler): lost = grace start - its last acknowledgement.
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  {
+    recipe ack-pytorch
+    cat <<'PY'
+import time
+model = torch.nn.Linear(4, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+start = torch.load("ckpt.pt")["step"] + 1 if os.path.exists("ckpt.pt") else 0
+if start:
+    print(f"train: resumed from step {start - 1}", flush=True)
+    raise SystemExit(0)
+for step in range(start, 100000):
+    loss = model(torch.randn(8, 4)).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 5 == 0:
+        save_checkpoint(model, optimizer, step)
+        print(f"train: saved step {step}", flush=True)
+    time.sleep(0.2)
+PY
+  } > train.py
+  printf '#!/bin/bash\n/usr/bin/python3 train.py\n' > train.sh
+  chmod 755 train.sh; chown "$GP_TEST_USER" train.py train.sh
+  rm -f ckpt.pt out.txt
+  id=$(submit_low low-grace --preempt-requeue train.sh)
+  wait_until $((120 * TIME_SCALE)) "job $id's first checkpoint" grep -q "^train: saved step" out.txt
+  ack=$(stat -c %Y ".gracepack-checkpoint-$id")
+  preempt >/dev/null
+  wait_requeued "$id" >/dev/null
+  grep -q "^train: resumed from step" out.txt || die "ack-pytorch: no resume: $(cat out.txt)"
+  grace=$(record "$id" grace_start) last=$(record "$id" checkpoint)
+  [ "$(record "$id" lost)" = since_checkpoint ] && [ -n "$last" ] && [ "$last" -ge "$ack" ] \
+    && [ "$(record "$id" lost_seconds)" = $((grace - last)) ] \
+    || die "ack-pytorch: $(grep "\"job_id\":$id," "$AUDIT")"
+  record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-pytorch: label '$(record "$id" checkpoint_label)'"
+  pass "user guide, PyTorch: torch.save then the acknowledgement; preempted, $(record "$id" lost_seconds) s lost since '$(record "$id" checkpoint_label)'; resumed"
+else
+  echo "note: python3-torch is not installed (scripts/deps.sh installs it): the PyTorch recipe was not run" >&2
+fi
