@@ -59,17 +59,20 @@ std::vector<std::string> watcher_env() {
   return env;
 }
 
+// A file name the batch script's environment hands an srun step in `var` (resolved there once
+// for every step, whatever its --chdir): absolute and printable, or none.
+std::optional<std::string> inherited_path(const Step& sp, const char* var) {
+  auto v = sp.getenv(var);
+  if (v && !v->empty() && (*v)[0] == '/' && v->size() < 4096 && text::is_printable(*v)) return v;
+  return std::nullopt;
+}
+
 // notice=PATH for this task: the batch script's resolution where an srun step inherited it,
 // else resolved here ("%j", relative to this task's working directory).
 Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, std::uint32_t job,
                                 bool batch) {
   if (request.notice_copy.empty()) return std::string();
-  if (!batch) {
-    auto inherited = sp.getenv(kCopyVar);
-    if (inherited && !inherited->empty() && (*inherited)[0] == '/' && inherited->size() < 4096 &&
-        text::is_printable(*inherited))
-      return *inherited;
-  }
+  if (auto inherited = batch ? std::nullopt : inherited_path(sp, kCopyVar)) return *inherited;
   return resolve_notice_copy(request.notice_copy, job, os::working_directory());
 }
 
@@ -78,12 +81,7 @@ Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, s
 // batch script's working directory).
 Result<std::string> checkpoint_file(const Step& sp, const PreemptRequest& request,
                                     std::uint32_t job, bool batch) {
-  if (!batch) {
-    auto inherited = sp.getenv(kCheckpointVar);
-    if (inherited && !inherited->empty() && (*inherited)[0] == '/' && inherited->size() < 4096 &&
-        text::is_printable(*inherited))
-      return *inherited;
-  }
+  if (auto inherited = batch ? std::nullopt : inherited_path(sp, kCheckpointVar)) return *inherited;
   return resolve_checkpoint(request.checkpoint, job, os::working_directory());
 }
 

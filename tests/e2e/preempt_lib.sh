@@ -99,6 +99,12 @@ wait_state() {
 slurmctld on job $1: $(grep -E "JobId=$1( |$)" "$GP_CLUSTER_DIR/log/slurmctld.log" 2>/dev/null | tail -n 25)"
 }
 
+# run_record ID FIELD: one field of the requeue record of job ID's first run (empty: none).
+run_record() {
+  grep "\"job_id\":$1," "$AUDIT" | grep '"event":"requeue"' | head -n1 |
+    python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); v = r.get(sys.argv[1]); print("" if v is None else v)' "$2"
+}
+
 audit_events() { grep "\"job_id\":$1," "$AUDIT" 2>/dev/null | sed 's/.*"event":"\([^"]*\)".*/\1/' | tr '\n' ' '; }
 
 # rerun_end_state: the state slurmctld gives a requeued job's next run that ends by itself.

@@ -67,11 +67,6 @@ while true; do sleep 0.2 & wait $!; done
 JOB
 chmod 755 ck.sh ckapp.sh; chown "$GP_TEST_USER" ck.sh ckapp.sh
 
-# The requeue record of job ID's first run, one field: record ID FIELD.
-record() {
-  grep "\"job_id\":$1," "$AUDIT" | grep '"event":"requeue"' | head -n1 |
-    python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); v = r.get(sys.argv[1]); print("" if v is None else v)' "$2"
-}
 ready() { grep -q "^job: ready" out.txt; }
 clock_past() { [ "$(date +%s)" -gt "$1" ]; }
 # run_case MODE [SPEC]: a 2-GPU job in MODE, preempted once it is ready; sets ID, ACK (the file's
@@ -93,37 +88,37 @@ run_case() {
 run_case saved
 wait_requeued "$ID" >/dev/null
 check_ledger "$ID" 1
-preempt_t=$(record "$ID" grace_start)
-[ "$(record "$ID" lost)" = none ] || die "(a) lost=$(record "$ID" lost): $(grep "\"job_id\":$ID," "$AUDIT")"
-[ "$(record "$ID" lost_seconds)" = 0 ] && [ "$(record "$ID" lost_gpu_seconds)" = 0 ] \
+preempt_t=$(run_record "$ID" grace_start)
+[ "$(run_record "$ID" lost)" = none ] || die "(a) lost=$(run_record "$ID" lost): $(grep "\"job_id\":$ID," "$AUDIT")"
+[ "$(run_record "$ID" lost_seconds)" = 0 ] && [ "$(run_record "$ID" lost_gpu_seconds)" = 0 ] \
   || die "(a) $(grep "\"job_id\":$ID," "$AUDIT")"
-[ "$(record "$ID" checkpoint)" = "$ACK" ] || die "(a) checkpoint $(record "$ID" checkpoint), the file said $ACK"
-win=$(record "$ID" checkpoint_in_window)
+[ "$(run_record "$ID" checkpoint)" = "$ACK" ] || die "(a) checkpoint $(run_record "$ID" checkpoint), the file said $ACK"
+win=$(run_record "$ID" checkpoint_in_window)
 [ -n "$win" ] && [ "$win" -ge "$preempt_t" ] || die "(a) checkpoint_in_window '$win', grace start $preempt_t"
-[ "$(record "$ID" alloc_gpus)" = 2 ] && [ "$(record "$ID" alloc_cpus)" = "$NCPU" ] && [ "$(record "$ID" alloc_nodes)" = 1 ] \
+[ "$(run_record "$ID" alloc_gpus)" = 2 ] && [ "$(run_record "$ID" alloc_cpus)" = "$NCPU" ] && [ "$(run_record "$ID" alloc_nodes)" = 1 ] \
   || die "(a) allocation: $(grep "\"job_id\":$ID," "$AUDIT")"
-[ "$(record "$ID" checkpoint_label)" = "step 200 (saved in the window)" ] || die "(a) label '$(record "$ID" checkpoint_label)'"
+[ "$(run_record "$ID" checkpoint_label)" = "step 200 (saved in the window)" ] || die "(a) label '$(run_record "$ID" checkpoint_label)'"
 pass "(a) saved inside the window: lost none, 0 GPU-seconds; 2 GPUs and $NCPU CPUs on record"
 
 # (b) no save in the window: grace start - acknowledgement.
 run_case lost
 wait_requeued "$ID" >/dev/null
 check_ledger "$ID" 1
-preempt_t=$(record "$ID" grace_start)
+preempt_t=$(run_record "$ID" grace_start)
 want=$((preempt_t - ACK))
 [ "$want" -gt 0 ] || die "(b) the preemption ($preempt_t) came before the acknowledgement ($ACK)"
-[ "$(record "$ID" lost)" = since_checkpoint ] && [ "$(record "$ID" lost_seconds)" = "$want" ] \
-  && [ "$(record "$ID" lost_gpu_seconds)" = $((2 * want)) ] && [ "$(record "$ID" lost_cpu_seconds)" = $((NCPU * want)) ] \
+[ "$(run_record "$ID" lost)" = since_checkpoint ] && [ "$(run_record "$ID" lost_seconds)" = "$want" ] \
+  && [ "$(run_record "$ID" lost_gpu_seconds)" = $((2 * want)) ] && [ "$(run_record "$ID" lost_cpu_seconds)" = $((NCPU * want)) ] \
   || die "(b) expected $want s lost ($((2 * want)) GPU-s): $(grep "\"job_id\":$ID," "$AUDIT")"
-[ -z "$(record "$ID" checkpoint_in_window)" ] || die "(b) an acknowledgement inside the window on record"
+[ -z "$(run_record "$ID" checkpoint_in_window)" ] || die "(b) an acknowledgement inside the window on record"
 pass "(b) no save in the window: $want s lost since the acknowledgement, $((2 * want)) GPU-seconds"
 
 # (c) never acknowledged.
 run_case unknown
 wait_requeued "$ID" >/dev/null
-start_t=$(record "$ID" start_time) preempt_t=$(record "$ID" grace_start)
-[ "$(record "$ID" lost)" = unknown ] && [ -z "$(record "$ID" lost_seconds)" ] \
-  && [ "$(record "$ID" lost_at_most_seconds)" = $((preempt_t - start_t)) ] \
+start_t=$(run_record "$ID" start_time) preempt_t=$(run_record "$ID" grace_start)
+[ "$(run_record "$ID" lost)" = unknown ] && [ -z "$(run_record "$ID" lost_seconds)" ] \
+  && [ "$(run_record "$ID" lost_at_most_seconds)" = $((preempt_t - start_t)) ] \
   || die "(c) $(grep "\"job_id\":$ID," "$AUDIT")"
 pass "(c) never acknowledged: unknown, at most $((preempt_t - start_t)) s"
 
@@ -133,9 +128,9 @@ wait_requeued "$ID" >/dev/null
 check_ledger "$ID" 1
 grep -q "^job: hostile done" out.txt || die "(d) the job did not get through its files: $(cat out.txt)"
 grep -q "^job: the watcher said nothing" out.txt && die "(d) $(grep '^job: the watcher said nothing' out.txt)"
-[ "$(record "$ID" lost)" = unknown ] || die "(d) a hostile file counted: $(grep "\"job_id\":$ID," "$AUDIT")"
-record "$ID" checkpoint_note | grep -q "in the future" || die "(d) note: $(record "$ID" checkpoint_note)"
-[ -z "$(record "$ID" checkpoint)$(record "$ID" checkpoint_in_window)" ] || die "(d) an acknowledgement on record"
+[ "$(run_record "$ID" lost)" = unknown ] || die "(d) a hostile file counted: $(grep "\"job_id\":$ID," "$AUDIT")"
+run_record "$ID" checkpoint_note | grep -q "in the future" || die "(d) note: $(run_record "$ID" checkpoint_note)"
+[ -z "$(run_record "$ID" checkpoint)$(run_record "$ID" checkpoint_in_window)" ] || die "(d) an acknowledgement on record"
 pass "(d) a time before the run, a FIFO, a link, a directory, a 100 GB sparse file, a time in the future: none blocked, each counted as none and was named; requeued once"
 
 # (e) return_grace, allowed by the admin: ended at the acknowledgement inside the window and
@@ -150,9 +145,9 @@ t_requeue=$(grep "Requeuing JobId=$ID\$" "$GP_CLUSTER_DIR/log/slurmctld.log" | h
 t_requeue=$(date -d "$t_requeue" +%s.%N)
 delay=$(echo "$t_requeue - $t_ack" | bc)
 [ "$(echo "$delay >= 0 && $delay < 2 * $TIME_SCALE" | bc)" = 1 ] || die "(e) requeued $delay s after the acknowledgement"
-returned=$(record "$ID" grace_returned_seconds)
+returned=$(run_record "$ID" grace_returned_seconds)
 [ -n "$returned" ] && [ "$returned" -gt 0 ] || die "(e) no grace handed back on record: $(grep "\"job_id\":$ID," "$AUDIT")"
-[ "$(record "$ID" lost)" = none ] || die "(e) lost=$(record "$ID" lost)"
+[ "$(run_record "$ID" lost)" = none ] || die "(e) lost=$(run_record "$ID" lost)"
 grep -q "ending it now (return_grace)" out.txt || die "(e) the job was not told: $(cat out.txt)"
 started=$(field "$PREEMPTOR" StartTime)
 pass "(e) return_grace: requeued $delay s after the acknowledgement inside the window; $returned s of the window handed back; the preemptor started $started"
@@ -165,6 +160,6 @@ run_case return_off return_grace
 wait_requeued "$ID" >/dev/null
 check_ledger "$ID" 1
 grep -q "ending it now" out.txt && die "(f) the run was ended although the admin does not allow it"
-[ -z "$(record "$ID" grace_returned_seconds)" ] || die "(f) grace handed back on record"
-[ "$(record "$ID" lost)" = none ] || die "(f) lost=$(record "$ID" lost)"
+[ -z "$(run_record "$ID" grace_returned_seconds)" ] || die "(f) grace handed back on record"
+[ "$(run_record "$ID" lost)" = none ] || die "(f) lost=$(run_record "$ID" lost)"
 pass "(f) return_grace where the admin does not allow it: warned at submission, the whole window kept"

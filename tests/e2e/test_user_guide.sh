@@ -119,11 +119,6 @@ pass "user guide, two processes per GPU: 8 tasks, 2 on each of 4 GPUs"
 # 4. Checkpoint acknowledgements (issue 19). The shell loop: ./one-step is the work (0.2 s a
 # step); preempted after its first acknowledgement, it goes on acknowledging inside its window
 # until the deadline; requeued, it resumes from its state file.
-# record ID FIELD: a field of the requeue record of job ID's first run.
-record() {
-  grep "\"job_id\":$1," "$AUDIT" | grep '"event":"requeue"' | head -n1 |
-    python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); v = r.get(sys.argv[1]); print("" if v is None else v)' "$2"
-}
 { recipe ack-shell | fit; } > ack-shell.sh
 printf '#!/bin/sh\nsleep 0.2\n' > one-step
 chmod 755 ack-shell.sh one-step; chown "$GP_TEST_USER" ack-shell.sh one-step
@@ -133,10 +128,10 @@ wait_until 30 "job $id's first acknowledgement" test -s ".gracepack-checkpoint-$
 preempt >/dev/null
 wait_requeued "$id" >/dev/null
 [ "$(cat state)" = 100 ] || die "ack-shell: the rerun did not finish from its state: $(cat state)"
-[ "$(record "$id" lost)" = none ] || die "ack-shell: $(grep "\"job_id\":$id," "$AUDIT")"
-record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-shell: label '$(record "$id" checkpoint_label)'"
-[ -n "$(record "$id" checkpoint_in_window)" ] || die "ack-shell: no acknowledgement inside the window"
-pass "user guide, the shell loop's acknowledgements: inside the window, lost none, label '$(record "$id" checkpoint_label)'; resumed and finished"
+[ "$(run_record "$id" lost)" = none ] || die "ack-shell: $(grep "\"job_id\":$id," "$AUDIT")"
+run_record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-shell: label '$(run_record "$id" checkpoint_label)'"
+[ -n "$(run_record "$id" checkpoint_in_window)" ] || die "ack-shell: no acknowledgement inside the window"
+pass "user guide, the shell loop's acknowledgements: inside the window, lost none, label '$(run_record "$id" checkpoint_label)'; resumed and finished"
 
 # The PyTorch recipe's save_checkpoint in a small training loop that saves every 5 steps and
 # dies of the notice (no handler): lost = grace start - its last acknowledgement.
@@ -171,12 +166,12 @@ PY
   preempt >/dev/null
   wait_requeued "$id" >/dev/null
   grep -q "^train: resumed from step" out.txt || die "ack-pytorch: no resume: $(cat out.txt)"
-  grace=$(record "$id" grace_start) last=$(record "$id" checkpoint)
-  [ "$(record "$id" lost)" = since_checkpoint ] && [ -n "$last" ] && [ "$last" -ge "$ack" ] \
-    && [ "$(record "$id" lost_seconds)" = $((grace - last)) ] \
+  grace=$(run_record "$id" grace_start) last=$(run_record "$id" checkpoint)
+  [ "$(run_record "$id" lost)" = since_checkpoint ] && [ -n "$last" ] && [ "$last" -ge "$ack" ] \
+    && [ "$(run_record "$id" lost_seconds)" = $((grace - last)) ] \
     || die "ack-pytorch: $(grep "\"job_id\":$id," "$AUDIT")"
-  record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-pytorch: label '$(record "$id" checkpoint_label)'"
-  pass "user guide, PyTorch: torch.save then the acknowledgement; preempted, $(record "$id" lost_seconds) s lost since '$(record "$id" checkpoint_label)'; resumed"
+  run_record "$id" checkpoint_label | grep -qE '^step [0-9]+$' || die "ack-pytorch: label '$(run_record "$id" checkpoint_label)'"
+  pass "user guide, PyTorch: torch.save then the acknowledgement; preempted, $(run_record "$id" lost_seconds) s lost since '$(run_record "$id" checkpoint_label)'; resumed"
 else
   echo "note: python3-torch is not installed (scripts/deps.sh installs it): the PyTorch recipe was not run" >&2
 fi
