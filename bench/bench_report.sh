@@ -4,26 +4,36 @@
 #   BENCH_REPORT_MB=1024  size of the big log; a log a tenth of its size is read too, to show
 #                         that the memory does not grow with the file
 #   BENCH_REPORT_DIR=/tmp where the logs go (removed afterwards unless BENCH_REPORT_KEEP=1)
-# Needs /usr/bin/time (Debian package "time") and awk. No Slurm, no root.
+#   BENCH_REPORT_LOST=1   the decisions of preempted runs carry issue 19's fields (allocation,
+#                         checkpoints, work lost, grace handed back); 0: the records of before
+# Needs /usr/bin/time (Debian package "time"), awk and jq. No Slurm, no root.
 #
 # The log is what a busy cluster's epilogs write: 50 users on 4 partitions; 60 % of runs
 # complete, 25 % are preempted (a notice, then a requeue, or a cap once the job has restarted 3
 # times; a third of them are killed at the deadline), the rest are cancelled, time out, fail, are
 # refused or meet an error; 1 run in 50 carries an "ignored" note, 1 line in 100000 is cut short.
+# With the fields (in the order the epilog writes them), each preempted run has 1-4 nodes, 8-64 CPUs and 0-8 GPUs per node; 40 % never
+# acknowledged a checkpoint (1 in 20 of those with a note on the file), the others did before
+# grace start, and half of those that ended in time again inside the window (3 in 10 of these
+# handed the rest of their grace back). The generator sums the fields as it writes them; the
+# script checks that --summary --json gives the same sums.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPORT=${1:-build/gracepack-report}
 MB=${BENCH_REPORT_MB:-1024}
 DIR=${BENCH_REPORT_DIR:-/tmp}
+LOST=${BENCH_REPORT_LOST:-1}
 BIG=$DIR/gracepack-bench-audit.jsonl
 SMALL=$DIR/gracepack-bench-audit-small.jsonl
 [ -x "$REPORT" ] || { echo "bench_report.sh: build $REPORT first" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench_report.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-[ "${BENCH_REPORT_KEEP:-0}" = 1 ] || trap 'rm -f "$BIG" "$SMALL"' EXIT
+command -v jq >/dev/null || { echo "bench_report.sh: needs jq" >&2; exit 1; }
+[ "${BENCH_REPORT_KEEP:-0}" = 1 ] || trap 'rm -f "$BIG" "$SMALL" "$BIG.sums" "$SMALL.sums"' EXIT
 
-# Writes records until the file holds $1 MiB. One awk process: about 15 s per GiB.
+# Writes records until the file holds $1 MiB, and the sums of issue 19's fields into $2.sums (as
+# JSON, named as in the summary's "total"). One awk process: 5 to 15 s per GiB.
 generate() {
-  awk -v limit=$(( $1 * 1024 * 1024 )) 'BEGIN {
+  awk -v limit=$(( $1 * 1024 * 1024 )) -v lost_fields="$LOST" -v sums="$2.sums" 'BEGIN {
     srand(42); t = 1790000000; job = 1000; bytes = 0; n = 0
     split("low-grace low gpu-low debug", parts, " ")
     while (bytes < limit) {
@@ -42,6 +52,7 @@ generate() {
       else plain(head, "error", "RUNNING", "running", restarts, start, 0, "cannot read the job from slurmctld: Socket timed out on send/recv operation (slurmctld did not answer at first; 3 retries)")
       if (n % 100000 == 99999) emit(substr(sprintf(head, "requeue"), 1, 60))
     }
+    printf "{\"acknowledged\":%d,\"lost_none\":%d,\"lost_since_checkpoint\":%d,\"lost_unknown\":%d,\"lost_seconds\":%.0f,\"lost_gpu_seconds\":%.0f,\"lost_cpu_seconds\":%.0f,\"lost_at_most_seconds\":%.0f,\"grace_returned\":%d,\"grace_returned_seconds\":%.0f}\n", n_ack, n_none, n_since, n_unknown, s_lost, s_gpu, s_cpu, s_most, n_ret, s_ret > sums
   }
   function emit(line) { print line; bytes += length(line) + 1; n++ }
   function times(start, ended, status) {
@@ -51,14 +62,41 @@ generate() {
     ended = t - 1
     emit(sprintf(head, event) sprintf("\"state\":\"%s\",\"cause\":\"%s\",\"preempt_time\":0,\"end_time\":%d,\"restart_count\":%d,", state, cause, ended, restarts) times(start, ended, status) sprintf("\"decision\":\"not requeued\",\"reason\":\"%s\"}", reason))
   }
-  function preempted(head, restarts, start,   preempt, deadline, killed, ended, status, state, rest) {
+  # Issue 19: what the epilog adds to the decision of a preempted run; may end the run earlier
+  # (grace handed back): sets `ended` and `status`.
+  function lost(start, preempt, deadline, killed,   nodes, cpus, gpus, f, ack, win, gone, ret) {
+    nodes = 1 + int(rand() * 4); cpus = nodes * 8 * (1 + int(rand() * 8)); gpus = nodes * int(rand() * 9)
+    f = sprintf("\"alloc_nodes\":%d,\"alloc_cpus\":%d,\"alloc_gpus\":%d,\"alloc_gpu_types\":\"%s\",\"grace_start\":%d,", nodes, cpus, gpus, gpus ? (rand() < 0.5 ? "a100:" : "h100:") gpus : "", preempt)
+    if (rand() < 0.4) {
+      n_unknown++; s_most += preempt - start
+      if (rand() < 0.05) f = f "\"checkpoint_note\":\"a FIFO: not read\","
+      return f sprintf("\"lost\":\"unknown\",\"lost_at_most_seconds\":%d,", preempt - start)
+    }
+    n_ack++
+    ack = preempt - int(rand() * (preempt - start))
+    f = f sprintf("\"checkpoint\":%d,\"checkpoint_label\":\"step %d\",", ack, int(rand() * 100000))
+    if (killed || rand() < 0.5) {
+      n_since++; gone = preempt - ack; s_lost += gone; s_gpu += gone * gpus; s_cpu += gone * cpus
+      return f sprintf("\"lost\":\"since_checkpoint\",\"lost_seconds\":%d,\"lost_gpu_seconds\":%d,\"lost_cpu_seconds\":%d,", gone, gone * gpus, gone * cpus)
+    }
+    n_none++
+    win = preempt + int(rand() * (ended - preempt + 1))
+    f = f sprintf("\"checkpoint_in_window\":%d,\"lost\":\"none\",\"lost_seconds\":0,\"lost_gpu_seconds\":0,\"lost_cpu_seconds\":0,", win)
+    if (rand() < 0.3) {
+      ret = deadline - win; n_ret++; s_ret += ret; ended = win; status = 15
+      f = f sprintf("\"grace_returned_seconds\":%d,", ret)
+    }
+    return f
+  }
+  function preempted(head, restarts, start,   preempt, deadline, killed, state, rest, extra) {
     preempt = t - 20; deadline = preempt + 15; killed = rand() < 0.33
     ended = killed ? deadline : preempt + 1 + int(rand() * 13); status = killed ? 9 : 0
+    extra = lost_fields ? lost(start, preempt, deadline, killed) : ""
     state = killed ? "PREEMPTED" : "COMPLETED"
     rest = sprintf("\"state\":\"%s\",\"cause\":\"preemption\",\"preempt_time\":%d,\"end_time\":%d,\"restart_count\":%d,", state, preempt, deadline, restarts)
     emit(sprintf(head, "notice") rest sprintf("\"start_time\":%d,\"notice_delivered\":%d,\"processes_signalled\":%d,", start, preempt + int(rand() * 1.3), 1 + int(rand() * 8)) sprintf("\"run_start\":%d,\"script_exit\":%d,\"script_status\":%d,", start, ended, status) "\"decision\":\"notified\",\"reason\":\"grace period started; the job'"'"'s processes were signalled\"}")
-    if (restarts < 3) emit(sprintf(head, "requeue") rest times(start, ended, status) sprintf("\"decision\":\"requeued\",\"reason\":\"preemption: requeue %d of max 3\"}", restarts + 1))
-    else emit(sprintf(head, "cap") rest times(start, ended, status) sprintf("\"decision\":\"not requeued\",\"reason\":\"requeue cap reached: the job has restarted %d times, max 3\"}", restarts))
+    if (restarts < 3) emit(sprintf(head, "requeue") rest times(start, ended, status) extra sprintf("\"decision\":\"requeued\",\"reason\":\"preemption: requeue %d of max 3\"}", restarts + 1))
+    else emit(sprintf(head, "cap") rest times(start, ended, status) extra sprintf("\"decision\":\"not requeued\",\"reason\":\"requeue cap reached: the job has restarted %d times, max 3\"}", restarts))
   }' > "$2"
 }
 
@@ -76,7 +114,7 @@ measure() {
   echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p) $rss"
 }
 
-echo "generating $MB MiB and $((MB / 10)) MiB logs in $DIR ..."
+echo "generating $MB MiB and $((MB / 10)) MiB logs in $DIR (issue 19's fields: $LOST) ..."
 s=$(date +%s); generate "$MB" "$BIG"; generate $((MB / 10)) "$SMALL"; e=$(date +%s)
 lines=$(wc -l <"$BIG"); bytes=$(stat -c %s "$BIG")
 echo "generated in $((e - s)) s: $BIG, $bytes bytes, $lines lines"
@@ -90,3 +128,12 @@ row "--summary --openmetrics, $MB MiB log" "$(measure --summary --openmetrics --
 row "--summary --json --user user7 --partition low, $MB MiB" "$(measure --summary --json --user user7 --partition low --log "$BIG")"
 row "JOBID (one job), $MB MiB log" "$(measure 1500 --log "$BIG")"
 row "--summary, the two logs as two --log files" "$(measure --summary --log "$BIG" --log "$SMALL")"
+
+# The summary's sums are the records' own: the same as the generator's, to the unit.
+if [ "$LOST" = 1 ]; then
+  for log in "$BIG" "$SMALL"; do
+    got=$("$REPORT" --summary --json --log "$log" 2>/dev/null | jq -c --argjson want "$(cat "$log.sums")" '.total | with_entries(select(.key as $k | $want | has($k)))')
+    [ "$(jq -S . <<<"$got")" = "$(jq -S . "$log.sums")" ] || { echo "bench_report.sh: $log: the summary's sums $got, the generator's $(cat "$log.sums")" >&2; exit 1; }
+  done
+  echo "sums of the issue 19 fields, as --summary --json gives them and as generated (equal): $(cat "$BIG.sums")"
+fi

@@ -64,6 +64,19 @@ std::string run_json(const Run& run, const Run* next) {
   } else {
     j += ",\"event\":null,\"decision\":null,\"reason\":null,\"decided\":null";
   }
+  // Issue 19: the decision record's fields as written, null (or "" for the texts) when absent.
+  j += ",\"alloc_nodes\":" + opt(r.alloc_nodes) + ",\"alloc_cpus\":" + opt(r.alloc_cpus) +
+       ",\"alloc_gpus\":" + opt(r.alloc_gpus) + ",\"alloc_gpu_types\":" + str(r.alloc_gpu_types) +
+       ",\"loss_grace_start\":" + opt(r.grace_start) + ",\"checkpoint\":" + opt(r.checkpoint) +
+       ",\"checkpoint_label\":" + str(r.checkpoint_label) +
+       ",\"checkpoint_in_window\":" + opt(r.checkpoint_in_window) +
+       ",\"checkpoint_note\":" + str(r.checkpoint_note) +
+       ",\"lost\":" + (r.lost ? str(to_string(*r.lost)) : std::string("null")) +
+       ",\"lost_seconds\":" + opt(r.lost_seconds) +
+       ",\"lost_at_most_seconds\":" + opt(r.lost_at_most_seconds) +
+       ",\"lost_gpu_seconds\":" + opt(r.lost_gpu_seconds) +
+       ",\"lost_cpu_seconds\":" + opt(r.lost_cpu_seconds) +
+       ",\"grace_returned_seconds\":" + opt(r.grace_returned_seconds);
   return j + ",\"requeue_delay\":" + opt(requeue_delay(run, next)) + "}";
 }
 

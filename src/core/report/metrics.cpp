@@ -44,8 +44,26 @@ const std::vector<Family>& families() {
        "Runs whose decision failed (slurmctld unreachable, requeue refused by Slurm).",
        &Counters::errors},
       {"gracepack_preempted_run_seconds", "counter", "seconds",
-       "How long preempted runs had run when their grace period began (the log has no CPU count).",
+       "How long preempted runs had run when their grace period began (wall seconds).",
        &Counters::preempted_run_seconds},
+      {"gracepack_lost_gpu_seconds", "counter", "seconds",
+       "GPU-seconds of work lost to grace starts: each run's GPUs times the seconds from its last "
+       "acknowledged checkpoint to its grace start (0 if it acknowledged one inside its window).",
+       &Counters::lost_gpu_seconds},
+      {"gracepack_lost_cpu_seconds", "counter", "seconds",
+       "CPU-seconds of work lost to grace starts: each run's CPUs times the seconds from its last "
+       "acknowledged checkpoint to its grace start (0 if it acknowledged one inside its window).",
+       &Counters::lost_cpu_seconds},
+      {"gracepack_acknowledged_runs", "counter", "",
+       "Runs with a grace start that acknowledged a checkpoint, before it or inside the window.",
+       &Counters::acknowledged},
+      {"gracepack_lost_unknown_runs", "counter", "",
+       "Runs with a grace start that never acknowledged a checkpoint: the work lost is unknown.",
+       &Counters::lost_unknown},
+      {"gracepack_grace_returned_seconds", "counter", "seconds",
+       "Seconds of grace window handed back: runs ended at their acknowledgement inside the "
+       "window.",
+       &Counters::grace_returned_seconds},
   };
   return kFamilies;
 }

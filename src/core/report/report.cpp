@@ -26,6 +26,19 @@ AuditEvent parse_event(std::string_view s) {
   return AuditEvent::Other;  // a later version's event: read, counted nowhere
 }
 
+constexpr std::array<std::pair<Lost, const char*>, 3> kLost{{
+    {Lost::None, "none"},
+    {Lost::SinceCheckpoint, "since_checkpoint"},
+    {Lost::Unknown, "unknown"},
+}};
+
+Lost parse_lost(std::string_view s) {
+  for (const auto& [lost, name] : kLost) {
+    if (s == name) return lost;
+  }
+  return Lost::Other;
+}
+
 enum class Field {
   Time,
   Event,
@@ -49,6 +62,21 @@ enum class Field {
   ScriptStatus,
   Decision,
   Reason,
+  AllocNodes,
+  AllocCpus,
+  AllocGpus,
+  AllocGpuTypes,
+  GraceStart,
+  Checkpoint,
+  CheckpointLabel,
+  CheckpointInWindow,
+  CheckpointNote,
+  Lost,
+  LostSeconds,
+  LostAtMostSeconds,
+  LostGpuSeconds,
+  LostCpuSeconds,
+  GraceReturnedSeconds,
 };
 
 struct FieldSpec {
@@ -63,11 +91,15 @@ constexpr std::int64_t kU32 = std::numeric_limits<std::uint32_t>::max();
 // Times up to the year 9999: differences and sums of them cannot overflow.
 constexpr std::int64_t kTime = 253402300799;
 constexpr std::int64_t kI32 = std::numeric_limits<std::int32_t>::max();
+// GPU- and CPU-seconds: 2^53, exact as a double (the report's hours), and far past any real run.
+constexpr std::int64_t kAmount = std::int64_t{1} << 53;
 constexpr json::Kind kInt = json::Kind::Integer;
 constexpr json::Kind kStr = json::Kind::String;
+constexpr std::size_t kMaxLabel = 64;  // bytes of a checkpoint's label, as the epilog keeps it
 
-// In the order the epilog writes them: the lookup tries the field after the previous one first.
-constexpr std::array<FieldSpec, 22> kFields{{
+// In the order the epilog writes them (the first line's guess); after that, the lookup tries
+// first the field that followed the previous one in the line before.
+constexpr std::array<FieldSpec, 37> kFields{{
     {"time", Field::Time, kInt, 0, kTime},
     {"event", Field::Event, kStr, 0, 0},
     {"job_id", Field::JobId, kInt, 0, kU32},
@@ -88,9 +120,31 @@ constexpr std::array<FieldSpec, 22> kFields{{
     {"run_start", Field::RunStart, kInt, 0, kTime},
     {"script_exit", Field::ScriptExit, kInt, 0, kTime},
     {"script_status", Field::ScriptStatus, kInt, -kI32 - 1, kI32},
+    {"alloc_nodes", Field::AllocNodes, kInt, 0, kU32},
+    {"alloc_cpus", Field::AllocCpus, kInt, 0, kU32},
+    {"alloc_gpus", Field::AllocGpus, kInt, 0, kU32},
+    {"alloc_gpu_types", Field::AllocGpuTypes, kStr, 0, 0},
+    {"grace_start", Field::GraceStart, kInt, 0, kTime},
+    {"checkpoint", Field::Checkpoint, kInt, 0, kTime},
+    {"checkpoint_label", Field::CheckpointLabel, kStr, 0, 0},
+    {"checkpoint_in_window", Field::CheckpointInWindow, kInt, 0, kTime},
+    {"checkpoint_note", Field::CheckpointNote, kStr, 0, 0},
+    {"lost", Field::Lost, kStr, 0, 0},
+    {"lost_seconds", Field::LostSeconds, kInt, 0, kTime},
+    {"lost_at_most_seconds", Field::LostAtMostSeconds, kInt, 0, kTime},
+    {"lost_gpu_seconds", Field::LostGpuSeconds, kInt, 0, kAmount},
+    {"lost_cpu_seconds", Field::LostCpuSeconds, kInt, 0, kAmount},
+    {"grace_returned_seconds", Field::GraceReturnedSeconds, kInt, 0, kTime},
     {"decision", Field::Decision, kStr, 0, 0},
     {"reason", Field::Reason, kStr, 0, 0},
 }};
+static_assert(kFields.size() < 64, "a bit per field in `seen`, an index in a byte");
+
+// Texts that only the job's story shows: the summary checks them but does not copy them.
+bool story_only(Field f) {
+  return f == Field::Decision || f == Field::Reason || f == Field::AllocGpuTypes ||
+         f == Field::CheckpointLabel || f == Field::CheckpointNote;
+}
 
 // The log's keys are short: a byte loop beats a call to memcmp, a tenth of the report's time.
 bool same(std::string_view a, std::string_view b) {
@@ -126,7 +180,8 @@ void set_string(const json::Member& m, std::string& out) {
 void reset(AuditLine& out) {
   AuditLine fresh;
   for (auto text : {&AuditLine::user, &AuditLine::partition, &AuditLine::state,
-                    &AuditLine::decision, &AuditLine::reason}) {
+                    &AuditLine::decision, &AuditLine::reason, &AuditLine::alloc_gpu_types,
+                    &AuditLine::checkpoint_label, &AuditLine::checkpoint_note}) {
     fresh.*text = std::move(out.*text);
     (fresh.*text).clear();
   }
@@ -180,6 +235,39 @@ void set_integer(Field f, std::int64_t v, AuditLine& out) {
     case Field::ScriptStatus:
       out.script_status = v;
       break;
+    case Field::AllocNodes:
+      out.alloc_nodes = v;
+      break;
+    case Field::AllocCpus:
+      out.alloc_cpus = v;
+      break;
+    case Field::AllocGpus:
+      out.alloc_gpus = v;
+      break;
+    case Field::GraceStart:
+      out.grace_start = v;
+      break;
+    case Field::Checkpoint:
+      out.checkpoint = v;
+      break;
+    case Field::CheckpointInWindow:
+      out.checkpoint_in_window = v;
+      break;
+    case Field::LostSeconds:
+      out.lost_seconds = v;
+      break;
+    case Field::LostAtMostSeconds:
+      out.lost_at_most_seconds = v;
+      break;
+    case Field::LostGpuSeconds:
+      out.lost_gpu_seconds = v;
+      break;
+    case Field::LostCpuSeconds:
+      out.lost_cpu_seconds = v;
+      break;
+    case Field::GraceReturnedSeconds:
+      out.grace_returned_seconds = v;
+      break;
     default:
       break;
   }
@@ -188,13 +276,16 @@ void set_integer(Field f, std::int64_t v, AuditLine& out) {
 void set_text(Field f, const json::Member& m, AuditLine& out, std::string& scratch) {
   switch (f) {
     case Field::Event:
-    case Field::Cause: {
+    case Field::Cause:
+    case Field::Lost: {
       std::string_view name = m.raw;
       if (m.escaped) json::decode_string(m.raw, scratch), name = scratch;
       if (f == Field::Event)
         out.event = parse_event(name);
-      else
+      else if (f == Field::Cause)
         out.cause = parse_cause(name);
+      else
+        out.lost = parse_lost(name);
       break;
     }
     case Field::User:
@@ -211,6 +302,17 @@ void set_text(Field f, const json::Member& m, AuditLine& out, std::string& scrat
       break;
     case Field::Reason:
       set_string(m, out.reason);
+      break;
+    case Field::AllocGpuTypes:
+      set_string(m, out.alloc_gpu_types);
+      break;
+    case Field::CheckpointLabel:  // the epilog keeps 64 bytes of it: so does a story
+      set_string(m, out.checkpoint_label);
+      if (out.checkpoint_label.size() > kMaxLabel)
+        out.checkpoint_label = text::printable(out.checkpoint_label, kMaxLabel);
+      break;
+    case Field::CheckpointNote:
+      set_string(m, out.checkpoint_note);
       break;
     default:
       break;
@@ -233,6 +335,13 @@ const char* to_string(AuditEvent e) {
   return "other";
 }
 
+const char* to_string(Lost l) {
+  for (const auto& [lost, name] : kLost) {
+    if (lost == l) return name;
+  }
+  return "other";
+}
+
 bool is_decision(AuditEvent e) {
   return e == AuditEvent::Requeue || e == AuditEvent::NoRequeue || e == AuditEvent::Cap ||
          e == AuditEvent::Refused || e == AuditEvent::Error;
@@ -241,27 +350,32 @@ bool is_decision(AuditEvent e) {
 Status AuditLineParser::parse(std::string_view line, AuditLine& out) {
   if (auto st = json::read_object(line, members_); !st) return st;
   reset(out);
-  std::uint32_t seen = 0;  // one bit per kFields entry: a repeated field is refused
-  std::size_t next = 0;
+  if (follows_.empty()) {  // at first, the order of kFields
+    for (std::size_t i = 0; i <= kFields.size(); ++i)
+      follows_.push_back(static_cast<std::uint8_t>(i < kFields.size() ? i + 1 : 0));
+  }
+  std::uint64_t seen = 0;  // one bit per kFields entry: a repeated field is refused
+  std::size_t previous = kFields.size();
   std::string scratch;
   for (const json::Member& m : members_) {
-    const std::size_t i = m.key_escaped ? kFields.size() : find_field(m.key, next);
+    const std::size_t i = m.key_escaped ? kFields.size() : find_field(m.key, follows_[previous]);
     if (i == kFields.size()) continue;  // a field of a later version
-    if (seen & (1u << i)) return fail("\"" + std::string(kFields[i].name) + "\" appears twice");
-    seen |= 1u << i;
-    next = i + 1;
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (seen & bit) return fail("\"" + std::string(kFields[i].name) + "\" appears twice");
+    seen |= bit;
+    follows_[previous] = static_cast<std::uint8_t>(i);
+    previous = i;
     if (const char* bad = check_member(m, kFields[i]))
       return fail("\"" + std::string(m.key) + "\" " + bad + ": " +
                   std::string(m.raw.substr(0, 40)));
-    if (!keep_text_ && (kFields[i].field == Field::Decision || kFields[i].field == Field::Reason))
-      continue;
+    if (!keep_text_ && story_only(kFields[i].field)) continue;
     if (m.kind == kInt)
       set_integer(kFields[i].field, m.integer, out);
     else
       set_text(kFields[i].field, m, out, scratch);
   }
   for (std::size_t required : {0, 1, 2, 5}) {  // time, event, job_id, uid
-    if (!(seen & (1u << required)))
+    if (!(seen & (std::uint64_t{1} << required)))
       return fail("no \"" + std::string(kFields[required].name) + "\": not an audit record");
   }
   return Ok{};

@@ -24,6 +24,13 @@ WindowUse window_use(const AuditLine& r) {
     return w;
   }
   w.window = *w.deadline - r.preempt_time;
+  // Handed back (issue 19): gracepack ended the run at its acknowledgement inside the window, by
+  // a signal, grace_returned_seconds before the deadline. It ended in time, whatever the state.
+  if (r.grace_returned_seconds && *r.grace_returned_seconds > 0) {
+    w.end = WindowEnd::ExitedInTime;
+    w.used = std::clamp<std::int64_t>(w.window - *r.grace_returned_seconds, 0, w.window);
+    return w;
+  }
   // PREEMPTED alone does not prove a kill: after a slurmctld restart a job whose script had
   // ended in time was recorded PREEMPTED. With a signal it does, whatever the clocks say.
   const bool preempted_state = r.state == "PREEMPTED" && (!r.script_exit || signalled);
@@ -37,6 +44,14 @@ WindowUse window_use(const AuditLine& r) {
     w.end = WindowEnd::Unknown;
   }
   return w;
+}
+
+std::int64_t loss_grace_start(const AuditLine& r) {
+  return r.grace_start && *r.grace_start > 0 ? *r.grace_start : r.preempt_time;
+}
+
+bool acknowledged(const AuditLine& r) {
+  return r.checkpoint.has_value() || r.checkpoint_in_window.has_value();
 }
 
 std::optional<std::int64_t> notice_latency(const AuditLine& r) {

@@ -37,6 +37,29 @@ std::optional<std::int64_t> LatencyHistogram::quantile(double q) const {
   return max_;
 }
 
+// Every decision record that carries the fields counts, whatever its cause: the epilog writes
+// them for each run that had a grace start (a run cancelled inside its window too).
+void Counters::add_lost(const AuditLine& r) {
+  const auto sum = [](std::uint64_t& total, const std::optional<std::int64_t>& v) {
+    if (v) total += static_cast<std::uint64_t>(*v);  // the reader keeps them >= 0
+  };
+  acknowledged += report::acknowledged(r);
+  if (r.lost == Lost::None)
+    ++lost_none;
+  else if (r.lost == Lost::SinceCheckpoint)
+    ++lost_since_checkpoint;
+  else if (r.lost == Lost::Unknown)
+    ++lost_unknown;
+  else if (r.preempt_time > 0)  // no `lost`, or a value this version does not know
+    ++lost_not_recorded;
+  sum(lost_seconds, r.lost_seconds);
+  sum(lost_gpu_seconds, r.lost_gpu_seconds);
+  sum(lost_cpu_seconds, r.lost_cpu_seconds);
+  sum(lost_at_most_seconds, r.lost_at_most_seconds);
+  grace_returned += r.grace_returned_seconds.value_or(0) > 0;
+  sum(grace_returned_seconds, r.grace_returned_seconds);
+}
+
 void Counters::add(const AuditLine& r) {
   if (r.event == AuditEvent::Notice) {
     ++notices;
@@ -49,6 +72,7 @@ void Counters::add(const AuditLine& r) {
   caps += r.event == AuditEvent::Cap;
   refusals += r.event == AuditEvent::Refused;
   errors += r.event == AuditEvent::Error;
+  add_lost(r);
   if (r.cause != Cause::Preemption) return;
   ++preemptions;
   if (auto before = run_before_preemption(r))
@@ -71,6 +95,12 @@ void Counters::merge(const Counters& o) {
   requeues += o.requeues, caps += o.caps, refusals += o.refusals, errors += o.errors;
   preempted_run_seconds += o.preempted_run_seconds;
   for (std::size_t i = 0; i < window_used.size(); ++i) window_used[i] += o.window_used[i];
+  acknowledged += o.acknowledged;
+  lost_none += o.lost_none, lost_since_checkpoint += o.lost_since_checkpoint;
+  lost_unknown += o.lost_unknown, lost_not_recorded += o.lost_not_recorded;
+  lost_seconds += o.lost_seconds, lost_gpu_seconds += o.lost_gpu_seconds;
+  lost_cpu_seconds += o.lost_cpu_seconds, lost_at_most_seconds += o.lost_at_most_seconds;
+  grace_returned += o.grace_returned, grace_returned_seconds += o.grace_returned_seconds;
 }
 
 bool SummaryFilter::matches(const AuditLine& r) const {

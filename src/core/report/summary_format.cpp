@@ -16,6 +16,12 @@ std::string hours(std::uint64_t seconds) {
   return buf;
 }
 
+// Hours for the lost and returned columns: a sum that is not zero never reads as 0.00.
+std::string hours_cell(std::uint64_t seconds) {
+  if (seconds > 0 && seconds < 18) return "<0.01";  // under 0.005 h
+  return hours(seconds);
+}
+
 std::string latency_cell(const LatencyHistogram& h) {
   const auto p50 = h.quantile(0.5), p95 = h.quantile(0.95);
   if (!p50) return "-";
@@ -31,6 +37,10 @@ std::vector<std::string> row(const std::string& partition, const std::string& us
           n(c.preemptions),
           n(c.notices),
           latency_cell(c.latency),
+          hours_cell(c.lost_gpu_seconds),
+          hours_cell(c.lost_cpu_seconds),
+          n(c.lost_unknown),
+          hours_cell(c.grace_returned_seconds),
           n(c.exited_in_time),
           n(c.killed_at_deadline),
           n(c.requeues),
@@ -80,7 +90,20 @@ std::string json_counters(const Counters& c) {
          ",\"errors\":" + n(c.errors) +
          ",\"preempted_run_seconds\":" + std::to_string(c.preempted_run_seconds) +
          ",\"run_hours_preempted\":" + hours(c.preempted_run_seconds) +
-         ",\"window_used_tenths\":[" + used + "]";
+         ",\"window_used_tenths\":[" + used + "]" + ",\"acknowledged\":" + n(c.acknowledged) +
+         ",\"lost_none\":" + n(c.lost_none) +
+         ",\"lost_since_checkpoint\":" + n(c.lost_since_checkpoint) +
+         ",\"lost_unknown\":" + n(c.lost_unknown) +
+         ",\"lost_not_recorded\":" + n(c.lost_not_recorded) +
+         ",\"lost_seconds\":" + n(c.lost_seconds) +
+         ",\"lost_gpu_seconds\":" + n(c.lost_gpu_seconds) +
+         ",\"lost_gpu_hours\":" + hours(c.lost_gpu_seconds) +
+         ",\"lost_cpu_seconds\":" + n(c.lost_cpu_seconds) +
+         ",\"lost_cpu_hours\":" + hours(c.lost_cpu_seconds) +
+         ",\"lost_at_most_seconds\":" + n(c.lost_at_most_seconds) +
+         ",\"grace_returned\":" + n(c.grace_returned) +
+         ",\"grace_returned_seconds\":" + n(c.grace_returned_seconds) +
+         ",\"grace_returned_hours\":" + hours(c.grace_returned_seconds);
 }
 
 }  // namespace
@@ -91,15 +114,28 @@ std::string format_table(const Summary& s, const ReadStats& read) {
   if (groups.empty()) {
     out = "no record matches\n";
   } else {
+    // The lost-work columns sit before IN TIME: the columns a script reads from the right (IN
+    // TIME ... RUN-HOURS, since LATENCY's cell has spaces) keep their places.
     std::vector<std::vector<std::string>> rows{{"PARTITION", "USER", "RUNS", "PREEMPTED", "NOTICES",
-                                                "LATENCY p50/p95", "IN TIME", "KILLED", "REQUEUES",
-                                                "CAPS", "RUN-HOURS"}};
+                                                "LATENCY p50/p95", "LOST GPU-H", "LOST CPU-H",
+                                                "UNKNOWN", "GRACE RETURNED-H", "IN TIME", "KILLED",
+                                                "REQUEUES", "CAPS", "RUN-HOURS"}};
     for (const auto& g : groups) rows.push_back(row(g.partition, g.user, g.counters));
-    if (groups.size() > 1) rows.push_back(row("all", "all", s.total()));
+    const Counters total = s.total();
+    if (groups.size() > 1) rows.push_back(row("all", "all", total));
     out = render(rows) +
           "\nPREEMPTED runs ended IN TIME (before the deadline) or were KILLED at it; LATENCY: "
-          "grace start to notice delivered;\nRUN-HOURS: how long preempted runs had run when "
-          "their grace period began (the log has no CPU count).\n";
+          "grace start to notice delivered;\nLOST GPU-H, LOST CPU-H: work lost, the allocation's "
+          "GPUs and CPUs times the time from each run's last\nacknowledged checkpoint to its grace "
+          "start (0 when one was acknowledged inside the window); UNKNOWN: runs\nwith a grace "
+          "start that never acknowledged a checkpoint; GRACE RETURNED-H: hours of grace window "
+          "handed back;\nRUN-HOURS: how long preempted runs had run when their grace period "
+          "began. Checkpoints are the jobs' own word.\n";
+    if (total.lost_not_recorded > 0)
+      out += std::to_string(total.lost_not_recorded) +
+             (total.lost_not_recorded == 1 ? " run" : " runs") +
+             " with a grace start from records without checkpoint fields (an older gracepack): "
+             "in neither LOST nor UNKNOWN.\n";
   }
   out += std::to_string(read.lines) + " lines in " + std::to_string(read.files) +
          (read.files == 1 ? " file" : " files");

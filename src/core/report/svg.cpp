@@ -100,6 +100,13 @@ std::string text(double x, double y, const std::string& s, const std::string& st
          "</text>\n";
 }
 
+std::string diamond(double x, double y, double r, const std::string& style,
+                    const std::string& tip) {
+  return "<polygon points=\"" + num(x) + "," + num(y - r) + " " + num(x + r) + "," + num(y) + " " +
+         num(x) + "," + num(y + r) + " " + num(x - r) + "," + num(y) + "\" " + style + "><title>" +
+         xml_escape(tip) + "</title></polygon>\n";
+}
+
 std::string legend(double x, double y,
                    const std::vector<std::pair<std::string, std::string>>& keys) {
   std::string out;

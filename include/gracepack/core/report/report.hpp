@@ -19,6 +19,14 @@ namespace gracepack::report {
 
 enum class AuditEvent { Notice, Requeue, NoRequeue, Cap, Refused, Error, Ignored, Other };
 const char* to_string(AuditEvent e);
+// A decision record's `lost`: how the work a run lost to its grace start is known.
+enum class Lost {
+  None,             // an acknowledgement inside the grace window saved it: 0 lost
+  SinceCheckpoint,  // lost_seconds = grace start - the last acknowledgement before it
+  Unknown,          // the run never acknowledged: at most lost_at_most_seconds
+  Other,            // a value this version does not know: counted nowhere
+};
+const char* to_string(Lost l);
 // The one record that ends each run: requeue, no-requeue, cap, refused or error.
 bool is_decision(AuditEvent e);
 
@@ -48,13 +56,33 @@ struct AuditLine {
   std::optional<std::int64_t> script_status;  // its wait status
   std::string decision;
   std::string reason;
+  // Issue 19, on the decision record of a run that had a grace start (docs/report.md defines
+  // each). Older records lack them: nullopt and "" then mean "not on record".
+  std::optional<std::int64_t> alloc_nodes;  // the run's allocation, from slurmctld's job record
+  std::optional<std::int64_t> alloc_cpus;
+  std::optional<std::int64_t> alloc_gpus;
+  std::string alloc_gpu_types;  // "a100:2,v100:1"; "" also when untyped
+  // The grace start the loss is counted from, where the epilog wrote it (slurmctld's, as the
+  // watcher read it when the window began: preempt_time may have moved since); else preempt_time.
+  std::optional<std::int64_t> grace_start;
+  std::optional<std::int64_t> checkpoint;  // the last acknowledgement at or before grace start
+  std::optional<std::int64_t> checkpoint_in_window;  // the last acknowledgement after grace start
+  std::string checkpoint_label;  // what the program wrote with the last acknowledgement of the two
+  std::string checkpoint_note;   // why the acknowledgement file counted as none
+  std::optional<Lost> lost;
+  std::optional<std::int64_t> lost_seconds;
+  std::optional<std::int64_t> lost_at_most_seconds;  // for Lost::Unknown
+  std::optional<std::int64_t> lost_gpu_seconds;
+  std::optional<std::int64_t> lost_cpu_seconds;
+  std::optional<std::int64_t> grace_returned_seconds;  // handed back: deadline - the run's end
   bool operator==(const AuditLine&) const = default;
 };
 
 // Parses lines into a reused AuditLine: once its strings have grown, a line costs no allocation.
 class AuditLineParser {
  public:
-  // keep_text false: decision and reason are checked but not copied (the summary reads neither).
+  // keep_text false: decision, reason and the other texts only a story shows (the checkpoint's
+  // label and note, the GPU types) are checked but not copied: the summary reads none of them.
   explicit AuditLineParser(bool keep_text = true) : keep_text_(keep_text) {}
 
   // time, event, job_id and uid are required; every other field may be missing. On error `out`
@@ -64,6 +92,9 @@ class AuditLineParser {
  private:
   bool keep_text_;
   std::vector<json::Member> members_;
+  // The field that followed each field (by its index; the last entry: the first field) in the
+  // previous line: lines of one log share a layout, so the next key is found at the first try.
+  std::vector<std::uint8_t> follows_;
 };
 
 // Cuts a byte stream, fed in blocks of any size, into lines, holding at most one line: a line

@@ -29,8 +29,17 @@ struct WindowUse {
 // signal): the job then ended by itself and `end_time` is that end, so the run ended in time and
 // the window's length is unknown (window 0). Killed at the deadline: the script ended at or after
 // the deadline (the node's clock against slurmctld's), or the state is PREEMPTED and the script
-// was killed by a signal (or its end is not on record).
+// was killed by a signal (or its end is not on record). A run whose grace was handed back
+// (grace_returned_seconds) ended in time, at deadline - grace_returned_seconds: gracepack's
+// signal ended it there, and that moment is its use of the window.
 WindowUse window_use(const AuditLine& r);
+
+// The grace start the work lost is counted from: the record's `grace_start`, else `preempt_time`.
+std::int64_t loss_grace_start(const AuditLine& r);
+
+// Whether the run acknowledged a checkpoint: at or before its grace start (`checkpoint`) or
+// inside its window (`checkpoint_in_window`). The job's own declaration (docs/report.md).
+bool acknowledged(const AuditLine& r);
 
 // Seconds from grace start to the notice reaching the job's processes; nullopt if either is
 // unknown. Negative when the node's clock is behind slurmctld's.

@@ -1,5 +1,5 @@
 // gracepack-report --summary: counters per partition and user, in memory that does not grow with
-// the log (one Counters per partition and user pair seen, about 4 KiB each).
+// the log (one Counters per partition and user pair seen, about 4.3 KiB each).
 #pragma once
 
 #include <array>
@@ -52,9 +52,24 @@ struct Counters {
   std::uint64_t preempted_run_seconds = 0;  // how long preempted runs had run at grace start
   // Preempted runs that ended in time, by the tenth of the window they used (0-10 %, ... 90-100 %).
   std::array<std::uint64_t, 10> window_used{};
+  // Issue 19: the decision records' own fields, summed as written (docs/report.md defines them).
+  std::uint64_t acknowledged = 0;           // runs with `checkpoint` or `checkpoint_in_window`
+  std::uint64_t lost_none = 0;              // `lost` "none": saved inside the window
+  std::uint64_t lost_since_checkpoint = 0;  // `lost` "since_checkpoint"
+  std::uint64_t lost_unknown = 0;           // `lost` "unknown": the run never acknowledged
+  std::uint64_t lost_not_recorded = 0;      // a grace start but no `lost` known: older records
+  std::uint64_t lost_seconds = 0;           // sums of the fields of the same names
+  std::uint64_t lost_gpu_seconds = 0;
+  std::uint64_t lost_cpu_seconds = 0;
+  std::uint64_t lost_at_most_seconds = 0;  // of the runs whose loss is unknown
+  std::uint64_t grace_returned = 0;        // runs that handed the rest of their grace back
+  std::uint64_t grace_returned_seconds = 0;
 
   void add(const AuditLine& r);
   void merge(const Counters& o);
+
+ private:
+  void add_lost(const AuditLine& r);
 };
 
 struct SummaryFilter {

@@ -80,6 +80,78 @@ inline std::vector<std::string> requeued_then_completed() {
           decision(run2, "no-requeue", Cause::Completion, 1037, "completed without preemption")};
 }
 
+// Issue 19's fields ("\"alloc_gpus\":2,..."), added to a record as the epilog adds them to the
+// decision of a run that had a grace start. Where in the line they go does not matter to the
+// reader.
+inline std::string with(std::string line, const std::string& fields) {
+  line.insert(line.rfind('}'), "," + fields);
+  return line;
+}
+
+// The decision of a preempted run of the lost-work story, as the epilog writes it: the
+// allocation, grace start and acknowledgements given, the loss as the epilog computes it
+// (lost_work(), core/preempt/checkpoint.hpp), through its own writer.
+struct Acks {
+  Allocation alloc;
+  std::optional<std::time_t> checkpoint, in_window;
+  std::string label, note;
+  std::optional<long long> returned;
+};
+inline std::string lost_decision(const RunSpec& s, const Acks& k) {
+  AuditRecord r = base(s, "requeue", Cause::Preemption, 1066);
+  r.decision = "requeued";
+  r.reason = "preemption: requeue 1 of max 5";
+  r.alloc = k.alloc;
+  r.grace_start = s.preempt;
+  r.checkpoint = k.checkpoint;
+  r.checkpoint_in_window = k.in_window;
+  r.checkpoint_label = k.label;
+  r.checkpoint_note = k.note;
+  r.lost = lost_work(s.start, s.preempt, k.checkpoint, k.in_window, k.alloc);
+  r.grace_returned = k.returned;
+  return to_json(r);
+}
+
+// Runs of the lost-work story (issue 19), one per job, each preempted at 1050 with its deadline
+// at 1065 (15 s), written by the epilog's writer. The numbers are those a person computes:
+//   20 alice gpu  2 GPUs, 8 CPUs; acknowledged at 1020 ("step 12000"), killed at the deadline:
+//                 lost 1050 - 1020 = 30 s, 30 x 2 = 60 GPU-s, 30 x 8 = 240 CPU-s
+//   21 alice gpu  the same, and acknowledged again at 1056 ("step 12500"), inside its window:
+//                 lost none (0); the label is that last acknowledgement's
+//   22 bob   gpu  4 GPUs, 16 CPUs on 2 nodes; never acknowledged (the file was a FIFO): unknown,
+//                 at most 1050 - 1000 = 50 s
+//   23 bob   gpu  1 untyped GPU, 4 CPUs; acknowledged at 1054 inside its window and handed the
+//                 rest back: gracepack ended it then (SIGTERM), 1065 - 1054 = 11 s returned
+//   24 bob   cpu  32 CPUs, no GPU; acknowledged at 1010: lost 40 s, 0 GPU-s, 1280 CPU-s
+//   25 alice gpu  preempted, written by a gracepack without checkpoints: none of the fields
+// Sums: lost 70 s, 60 GPU-s, 1520 CPU-s; 4 runs acknowledged; 1 unknown (at most 50 s); 2 saved
+// (none); 11 s handed back by 1 run; 1 run of an older record.
+inline std::vector<std::string> lost_work() {
+  const auto run = [](std::uint32_t job, const char* user, const char* partition, std::time_t exit,
+                      int status, const char* state) {
+    RunSpec s{job, 0, 1000, 1050, exit, status, state, user, partition};
+    return s;
+  };
+  const RunSpec a = run(20, "alice", "gpu", 1065, 9, "PREEMPTED");
+  const RunSpec b = run(21, "alice", "gpu", 1057, 0, "COMPLETED");
+  const RunSpec c = run(22, "bob", "gpu", 1065, 9, "PREEMPTED");
+  const RunSpec d = run(23, "bob", "gpu", 1054, 15, "PREEMPTED");
+  const RunSpec e = run(24, "bob", "cpu", 1065, 9, "PREEMPTED");
+  const RunSpec f = run(25, "alice", "gpu", 1065, 9, "PREEMPTED");
+  const Allocation two{1, 8, 2, "a100:2"};
+  return {
+      notice(a, 1050, 1066),
+      lost_decision(a, {two, 1020, std::nullopt, "step 12000", "", std::nullopt}),
+      lost_decision(b, {two, 1020, 1056, "step 12500", "", std::nullopt}),
+      lost_decision(
+          c,
+          {{2, 16, 4, "a100:4"}, std::nullopt, std::nullopt, "", "a FIFO, not read", std::nullopt}),
+      lost_decision(d, {{1, 4, 1, ""}, std::nullopt, 1054, "", "", 11}),
+      lost_decision(e, {{1, 32, 0, ""}, 1010, std::nullopt, "", "", std::nullopt}),
+      decision(f, "requeue", Cause::Preemption, 1066, "preemption: requeue 1 of max 5"),
+  };
+}
+
 inline report::AuditLine parse(const std::string& line) {
   report::AuditLineParser p;
   report::AuditLine out;
