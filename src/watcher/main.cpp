@@ -212,6 +212,18 @@ class Watcher {
       if (auto w = os::DirWatch::open(slash == 0 ? "/" : a_.checkpoint.substr(0, slash)))
         watch.emplace(std::move(*w));
     }
+    // And read once before anyone is signalled: a program that saves on the notice overwrites its
+    // last acknowledgement before the grace start. At most 200 ms (a file system that hangs).
+    std::optional<Result<std::optional<AckFile>>> before;
+    if (!a_.checkpoint.empty()) {
+      auto done = std::make_shared<std::promise<Result<std::optional<AckFile>>>>();
+      auto result = done->get_future();
+      std::thread([path = a_.checkpoint, done] {
+        done->set_value(os::read_ack_file(path));
+      }).detach();
+      if (result.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready)
+        before = result.get();
+    }
     const std::time_t now = std::time(nullptr);
     // The clock file times come from (the kernel's coarse one): an acknowledgement written after
     // this moment carries a time at or after it.
@@ -249,6 +261,7 @@ class Watcher {
     // The acknowledgements: the last before grace start, then those inside the window, read in
     // a thread of their own (a file system that hangs holds up nothing else).
     if (!a_.checkpoint.empty()) {
+      if (before) look_at_acks(job, *before);
       std::thread([this, job, w = std::move(watch)]() mutable {
         watch_acks(job, std::move(w));
       }).detach();
@@ -256,10 +269,10 @@ class Watcher {
   }
 
   // Reads the acknowledgement file once: what it says for this run, into the status.
-  void look_at_acks(const JobRecord& job) {
+  void look_at_acks(const JobRecord& job, const Result<std::optional<AckFile>>& read) {
     const std::time_t now = std::time(nullptr);
     const std::time_t run_start = job.start_time;
-    const AckSeen seen = judge_ack(os::read_ack_file(a_.checkpoint), run_start, now);
+    const AckSeen seen = judge_ack(read, run_start, now);
     std::lock_guard<std::mutex> hold(status_mutex_);
     const AckStatus before = acks_;
     if (!seen.note.empty() && seen.note != acks_.ack_note) {
@@ -292,7 +305,7 @@ class Watcher {
   // nothing of other nodes' writes).
   [[noreturn]] void watch_acks(const JobRecord& job, std::optional<os::DirWatch> watch) {
     while (true) {
-      look_at_acks(job);
+      look_at_acks(job, os::read_ack_file(a_.checkpoint));
       if (watch) {
         watch->wait(std::chrono::seconds(1));
       } else {
@@ -309,7 +322,7 @@ class Watcher {
       if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
       for (const ProcessInfo& p : os::processes_in(cg_.job + "/" + step, step)) {
         if (p.pid == self || p.uid != ::getuid()) continue;
-        if (auto h = os::open_process(p)) os::signal_process(*h, SIGKILL);
+        if (auto h = os::open_process(p)) (void)os::signal_process(*h, SIGKILL);
       }
     }
   }

@@ -111,6 +111,7 @@ want=$((preempt_t - ACK))
   && [ "$(run_record "$ID" lost_gpu_seconds)" = $((2 * want)) ] && [ "$(run_record "$ID" lost_cpu_seconds)" = $((NCPU * want)) ] \
   || die "(b) expected $want s lost ($((2 * want)) GPU-s): $(grep "\"job_id\":$ID," "$AUDIT")"
 [ -z "$(run_record "$ID" checkpoint_in_window)" ] || die "(b) an acknowledgement inside the window on record"
+LOST_ID=$ID LOST_S=$want
 pass "(b) no save in the window: $want s lost since the acknowledgement, $((2 * want)) GPU-seconds"
 
 # (c) never acknowledged.
@@ -163,3 +164,42 @@ grep -q "ending it now" out.txt && die "(f) the run was ended although the admin
 [ -z "$(run_record "$ID" grace_returned_seconds)" ] || die "(f) grace handed back on record"
 [ "$(run_record "$ID" lost)" = none ] || die "(f) lost=$(run_record "$ID" lost)"
 pass "(f) return_grace where the admin does not allow it: warned at submission, the whole window kept"
+
+# (g) The report and the metrics say what the records say: gracepack-report's totals equal the
+# sums of the audit records' own fields, and the story of run (b) names its loss.
+REPORT=$(command -v gracepack-report) || die "gracepack-report is not installed"
+"$REPORT" --log "$AUDIT" --summary --json > summary.json
+"$REPORT" --log "$AUDIT" --summary --prometheus > metrics.prom
+python3 - "$AUDIT" summary.json metrics.prom <<'PY' || die "(g) the report disagrees with the audit records"
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+runs = [r for r in recs if r["event"] != "notice" and r.get("lost")]
+total = json.load(open(sys.argv[2]))["total"]
+want = {
+    "lost_seconds": sum(r.get("lost_seconds", 0) for r in runs),
+    "lost_gpu_seconds": sum(r.get("lost_gpu_seconds", 0) for r in runs),
+    "lost_cpu_seconds": sum(r.get("lost_cpu_seconds", 0) for r in runs),
+    "lost_unknown": sum(r["lost"] == "unknown" for r in runs),
+    "lost_none": sum(r["lost"] == "none" for r in runs),
+    "acknowledged": sum(("checkpoint" in r) or ("checkpoint_in_window" in r) for r in runs),
+    "grace_returned_seconds": sum(r.get("grace_returned_seconds", 0) for r in runs),
+}
+bad = {k: (v, total.get(k)) for k, v in want.items() if total.get(k) != v}
+prom = open(sys.argv[3]).read()
+def metric(name):
+    return sum(float(m) for m in re.findall(r"^" + name + r"(?:_total)?\{[^}]*\} (\S+)$", prom, re.M))
+for name, key in [("gracepack_lost_gpu_seconds", "lost_gpu_seconds"),
+                  ("gracepack_lost_cpu_seconds", "lost_cpu_seconds"),
+                  ("gracepack_grace_returned_seconds", "grace_returned_seconds"),
+                  ("gracepack_lost_unknown_runs", "lost_unknown"),
+                  ("gracepack_acknowledged_runs", "acknowledged")]:
+    if metric(name) != want[key]:
+        bad[name] = (want[key], metric(name))
+print("records:", want)
+if bad:
+    print("differ (audit, report):", bad)
+    sys.exit(1)
+PY
+story=$("$REPORT" --log "$AUDIT" "$LOST_ID")
+grep -q "work lost: $LOST_S s since the checkpoint" <<<"$story" || die "(g) job $LOST_ID's story: $story"
+pass "(g) gracepack-report's totals and metrics equal the audit records' sums; job $LOST_ID's story says $LOST_S s lost"
