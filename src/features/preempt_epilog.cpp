@@ -56,6 +56,7 @@ Status Preempt::end_run(const Step& sp, const Config& config) {
   const EpilogBudget budget = epilog_budget(config.ctld_wait, timeout);
   if (!budget.note.empty()) sp.log_error("--preempt-requeue: " + budget.note);
   slurm::CtlController ctl(GRACEPACK_CTL_PATH, env);
+  ctl.want_allocation();
   ctl.set_deadline(start + budget.total);
   Retry retry({std::chrono::seconds(5), budget.wait}, RetryClock::real());
   record(sp, config, *job, handle_job_end(ctl, f, retry));

@@ -1,6 +1,7 @@
 // gracepack-ctl: the one program of gracepack's that talks to slurmctld through libslurm.
 //
 //   gracepack-ctl job JOBID       prints slurmctld's record of exactly that job (KEY=VALUE)
+//   gracepack-ctl job-alloc JOBID the same with the run's allocation (nodes, CPUs, GPUs)
 //   gracepack-ctl requeue ID      requeues ID ("123", or "100_7" for an array task)
 //
 // Exit codes (slurm/ctl_client.hpp): 0 done, 1 refused, 2 slurmctld did not answer, 3 usage.
@@ -35,12 +36,13 @@ int main(int argc, char** argv) {
   using namespace gracepack;
   const std::string cmd = argc == 3 ? argv[1] : "";
   const std::string id = argc == 3 ? argv[2] : "";
-  if ((cmd != "job" && cmd != "requeue") || !valid_id(id) ||
-      (cmd == "job" && id.find('_') != std::string::npos)) {
-    std::printf("error=usage: gracepack-ctl job JOBID | gracepack-ctl requeue JOBID[_TASK]\n");
+  const bool load = cmd == "job" || cmd == "job-alloc";
+  if ((!load && cmd != "requeue") || !valid_id(id) || (load && id.find('_') != std::string::npos)) {
+    std::printf(
+        "error=usage: gracepack-ctl job|job-alloc JOBID | gracepack-ctl requeue JOBID[_TASK]\n");
     return slurm::kCtlUsage;
   }
-  if (cmd == "job") {
+  if (load) {
     const auto n = text::parse_int(id, 1, UINT32_MAX);
     if (!n) {
       std::printf("error=usage: a job id is a number from 1\n");
@@ -49,6 +51,9 @@ int main(int argc, char** argv) {
     slurm::init_library();
     auto r = slurm::load_job(static_cast<std::uint32_t>(*n));
     if (!r) return report(r.error());
+    // `job` prints what every release's reader knows (a watcher of an earlier release parses
+    // it); `job-alloc` adds the run's allocation, for this release's epilog.
+    if (cmd == "job") r->alloc = Allocation{};
     std::fputs(format_job_record(*r).c_str(), stdout);
     return slurm::kCtlOk;
   }

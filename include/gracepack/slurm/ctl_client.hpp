@@ -25,6 +25,10 @@ class CtlController : public Controller {
   Status requeue(const std::string& id) override;
   // No call runs past `deadline`: each is cut to the time left, and none starts after it.
   void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  // Records with the run's allocation (`gracepack-ctl job-alloc`; the epilog's). Without it the
+  // record has the fields every gracepack-ctl since the first release prints, which a watcher
+  // of an earlier release (a job running while the package is upgraded) still parses.
+  void want_allocation() { allocation_ = true; }
 
  private:
   Result<std::string> call(const std::vector<std::string>& args);
@@ -33,6 +37,7 @@ class CtlController : public Controller {
   std::vector<std::string> env_;
   std::chrono::milliseconds timeout_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  bool allocation_ = false;
 };
 
 }  // namespace gracepack::slurm

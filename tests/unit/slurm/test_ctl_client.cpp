@@ -61,6 +61,29 @@ TEST(CtlClient, ReadsTheRecordAndTellsRefusalsFromSilence) {
 // Issue 16 item 4: under the epilog's deadline a call is cut to the time left and none starts
 // after it, whatever the per-call timeout (30 s) says; a job epilog that retries with it ends
 // before the deadline.
+// Issue 19: the epilog asks for the allocation (job-alloc); a watcher asks for the record every
+// release's parser knows (job), so that one of an earlier release, in a job that runs while the
+// package is upgraded, still reads it.
+TEST(CtlClient, OnlyTheEpilogAsksForTheAllocation) {
+  const std::string ctl_path = fake_ctl(
+      "case \"$1\" in\n"
+      "  job) printf 'job_id=42\\nstate=RUNNING\\n' ;;\n"
+      "  job-alloc) printf 'job_id=42\\nstate=RUNNING\\nalloc_nodes=1\\nalloc_cpus=4\\n"
+      "alloc_gpus=2\\nalloc_gpu_types=a100:2\\n' ;;\n"
+      "  *) exit 3 ;;\n"
+      "esac\n");
+  slurm::CtlController watcher(ctl_path, {"PATH=/usr/bin:/bin"});
+  auto r = watcher.load_job(42);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->alloc.known());
+  slurm::CtlController epilog(ctl_path, {"PATH=/usr/bin:/bin"});
+  epilog.want_allocation();
+  r = epilog.load_job(42);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->alloc, (Allocation{1, 4, 2, "a100:2"}));
+  ::unlink(ctl_path.c_str());
+}
+
 TEST(CtlClient, NoCallOutlivesTheDeadline) {
   const std::string hang = fake_ctl("exec sleep 30");
   slurm::CtlController hung(hang, {});  // 30 s a call
