@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fixtures.hpp"
@@ -53,12 +54,13 @@ Summary summarise(SummaryFilter f = {}) {
   return s;
 }
 
-const Counters& group(const std::vector<Summary::Group>& groups, const std::string& partition,
-                      const std::string& user) {
+// (string_view: gcc 14 takes a reference returned beside a temporary string for a dangling one.)
+const Counters& group(const std::vector<Summary::Group>& groups, std::string_view partition,
+                      std::string_view user) {
   for (const auto& g : groups) {
     if (g.partition == partition && g.user == user) return g.counters;
   }
-  throw std::runtime_error("no group " + partition + "/" + user);
+  throw std::runtime_error("no group " + std::string(partition) + "/" + std::string(user));
 }
 
 // The cells of the table's row for `partition` and `user`, split at runs of two spaces or more
