@@ -67,13 +67,21 @@ std::optional<std::string> inherited_path(const Step& sp, const char* var) {
   return std::nullopt;
 }
 
+// The watcher takes only printable names (its arguments are checked as hostile input): a
+// working directory whose name is not (Latin-1, a tab) gives no file, and says so.
+Result<std::string> printable_path(Result<std::string> path) {
+  if (path && !text::is_printable(*path))
+    return fail("the name " + text::printable(*path) + " is not printable text");
+  return path;
+}
+
 // notice=PATH for this task: the batch script's resolution where an srun step inherited it,
 // else resolved here ("%j", relative to this task's working directory).
 Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, std::uint32_t job,
                                 bool batch) {
   if (request.notice_copy.empty()) return std::string();
   if (auto inherited = batch ? std::nullopt : inherited_path(sp, kCopyVar)) return *inherited;
-  return resolve_notice_copy(request.notice_copy, job, os::working_directory());
+  return printable_path(resolve_notice_copy(request.notice_copy, job, os::working_directory()));
 }
 
 // The checkpoint acknowledgement file for this task: the batch script's resolution where an
@@ -82,7 +90,7 @@ Result<std::string> notice_copy(const Step& sp, const PreemptRequest& request, s
 Result<std::string> checkpoint_file(const Step& sp, const PreemptRequest& request,
                                     std::uint32_t job, bool batch) {
   if (auto inherited = batch ? std::nullopt : inherited_path(sp, kCheckpointVar)) return *inherited;
-  return resolve_checkpoint(request.checkpoint, job, os::working_directory());
+  return printable_path(resolve_checkpoint(request.checkpoint, job, os::working_directory()));
 }
 
 }  // namespace

@@ -247,12 +247,17 @@ Result<std::optional<AckFile>> read_ack_file(const std::string& path) {
   if (S_ISFIFO(st.st_mode)) return fail("it is a FIFO");
   if (S_ISDIR(st.st_mode)) return fail("it is a directory");
   if (!S_ISREG(st.st_mode)) return fail("it is not a regular file");
+  // Read as the job's user: a file of another user's (planted in a shared directory) is not the
+  // job's word.
+  if (st.st_uid != ::geteuid())
+    return fail("it belongs to uid " + std::to_string(st.st_uid) + ", not to the job's user");
   if (st.st_size > kMax)
     return fail("it holds " + std::to_string(static_cast<long long>(st.st_size)) +
                 " bytes, more than 4096");
   auto text = read_whole(fd.get(), kMax);
   if (!text) return text.error();
-  return std::optional<AckFile>(AckFile{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, ack_label(*text)});
+  return std::optional<AckFile>(AckFile{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, ack_label(*text),
+                                        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0});
 }
 
 Result<std::string> read_whole(int fd, std::size_t limit) {
@@ -281,6 +286,20 @@ Status rewrite_whole(int fd, const std::string& text) {
   }
   if (::ftruncate(fd, static_cast<off_t>(text.size())) != 0)
     return fail(std::string("cannot cut to size: ") + errno_text());
+  return Ok{};
+}
+
+Status rewrite_padded(int fd, const std::string& text) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(std::string("cannot stat: ") + errno_text());
+  std::string padded = text;
+  if (st.st_size > 0 && static_cast<std::size_t>(st.st_size) > padded.size())
+    padded.append(static_cast<std::size_t>(st.st_size) - padded.size(), '\n');
+  // One call: a SIGKILL (the step's end) lands before it or after it, never between a write and
+  // a truncation.
+  const ssize_t n = ::pwrite(fd, padded.data(), padded.size(), 0);
+  if (n < 0 || static_cast<std::size_t>(n) != padded.size())
+    return fail(std::string("cannot write: ") + (n < 0 ? errno_text() : "short write"));
   return Ok{};
 }
 

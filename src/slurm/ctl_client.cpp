@@ -40,6 +40,9 @@ Result<std::string> CtlController::call(const std::vector<std::string>& args) {
 
 Result<JobRecord> CtlController::load_job(std::uint32_t job_id) {
   auto out = call({allocation_ ? "job-alloc" : "job", std::to_string(job_id)});
+  // A gracepack-ctl of an earlier release (the package half upgraded) knows only "job".
+  if (!out && allocation_ && out.error().message.rfind("usage:", 0) == 0)
+    out = call({"job", std::to_string(job_id)});
   if (!out) return out.error();
   auto r = parse_job_record(*out);
   if (!r) return r.error();

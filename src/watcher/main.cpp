@@ -29,6 +29,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "gracepack/core/base/text.hpp"
@@ -75,6 +76,10 @@ class Watcher {
       if (placeholder) {
         if (auto h = os::open_process(*placeholder)) {
           os::wait_for_exit(*h);
+          // The acknowledgements as they stand at grace start, read now: the job's srun tasks
+          // heard Slurm's SIGTERM at this instant, and one that saves and exits at once may end
+          // the step (and this watcher) before the job's record is read.
+          start_first_read();
           write_status(WatchState::Waking);
           // The job's watchers on its other nodes woke at the same instant: not all at once.
           std::this_thread::sleep_for(read_spread(a_.nodes, draw()));
@@ -176,7 +181,7 @@ class Watcher {
     s.ack_window = acks_.ack_window;
     s.ack_note = acks_.ack_note;
     s.returned = acks_.returned;
-    if (auto st = os::rewrite_whole(JobDirLayout::kStatusFd, format_watcher_status(s)); !st)
+    if (auto st = os::rewrite_padded(JobDirLayout::kStatusFd, format_watcher_status(s)); !st)
       say("gracepack: the watcher's status: " + st.error().message);
   }
 
@@ -204,26 +209,14 @@ class Watcher {
   }
 
   void deliver(const JobRecord& job) {
-    // The acknowledgement file's directory is watched before anyone is signalled: an app that
-    // acknowledges the moment it hears the notice and exits is not missed.
-    std::optional<os::DirWatch> watch;
-    if (!a_.checkpoint.empty()) {
-      const auto slash = a_.checkpoint.rfind('/');
-      if (auto w = os::DirWatch::open(slash == 0 ? "/" : a_.checkpoint.substr(0, slash)))
-        watch.emplace(std::move(*w));
-    }
-    // And read once before anyone is signalled: a program that saves on the notice overwrites its
-    // last acknowledgement before the grace start. At most 200 ms (a file system that hangs).
-    std::optional<Result<std::optional<AckFile>>> before;
-    if (!a_.checkpoint.empty()) {
-      auto done = std::make_shared<std::promise<Result<std::optional<AckFile>>>>();
-      auto result = done->get_future();
-      std::thread([path = a_.checkpoint, done] {
-        done->set_value(os::read_ack_file(path));
-      }).detach();
-      if (result.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready)
-        before = result.get();
-    }
+    // The acknowledgement file as it was before anyone is signalled (a program that saves on the
+    // notice overwrites its last acknowledgement before the grace start), with its directory
+    // watched from then on; at most 200 ms (a file system that hangs).
+    start_first_read();
+    std::optional<FirstRead> first;
+    if (first_read_.valid() &&
+        first_read_.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready)
+      first.emplace(first_read_.get());
     const std::time_t now = std::time(nullptr);
     // The clock file times come from (the kernel's coarse one): an acknowledgement written after
     // this moment carries a time at or after it.
@@ -233,6 +226,36 @@ class Watcher {
       say("gracepack: the notice file: " + st.error().message);
     write_copy(format_notice(n));
     if (!a_.quiet) say(notice_message(n, job.job_id, now));
+    // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
+    const std::vector<ProcessInfo> targets =
+        targets_for(a_.request.signal, a_.request.signal != SIGTERM, a_.notify_shell);
+    unsigned count = 0;
+    for (const ProcessInfo& p : targets) {
+      auto h = os::open_process(p);
+      if (h && os::signal_process(*h, a_.request.signal)) ++count;
+    }
+    write_status(WatchState::Delivered, &job, Cause::Preemption, count,
+                 static_cast<unsigned>(targets.size()));
+    // The acknowledgements: the last before grace start, then those inside the window, read in
+    // a thread of their own (a file system that hangs holds up nothing else).
+    if (a_.checkpoint.empty()) return;
+    std::optional<os::DirWatch> watch;
+    if (first) {
+      look_at_acks(job, first->read);
+      watch = std::move(first->watch);
+    }
+    try {
+      std::thread([this, job, w = std::move(watch)]() mutable {
+        watch_acks(job, std::move(w));
+      }).detach();
+    } catch (const std::system_error& e) {  // no thread (RLIMIT_NPROC): no further reads
+      say(std::string("gracepack: checkpoint acknowledgements are not read: ") + e.what());
+    }
+  }
+
+  // The processes of the job's steps on this node that `sig` may reach (core::signal_targets:
+  // never slurmstepd, srun, this watcher, gracepack's helpers nor a container's plumbing).
+  std::vector<ProcessInfo> targets_for(int sig, bool other_steps, bool shell) const {
     std::vector<ProcessInfo> processes;
     for (const std::string& step : os::subdirs(cg_.job)) {
       if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
@@ -243,28 +266,37 @@ class Watcher {
     scope.self = ::getpid();
     scope.shell = a_.shell;
     scope.uid = ::getuid();
-    scope.notify_shell = a_.notify_shell;
-    // Slurm already sent SIGTERM to the srun steps at grace start; another signal is added.
-    scope.other_steps = a_.request.signal != SIGTERM;
+    scope.notify_shell = shell;
+    scope.other_steps = other_steps;
     scope.v2 = cg_.v2;
-    scope.signal = a_.request.signal;
+    scope.signal = sig;
     // The job's PID namespace is the watcher's: what lies below it is a container's.
     if (auto self = os::read_process(::getpid())) scope.ns_depth = self->nspid.size();
-    unsigned count = 0;
-    const std::vector<ProcessInfo> targets = signal_targets(processes, scope);
-    for (const ProcessInfo& p : targets) {
-      auto h = os::open_process(p);
-      if (h && os::signal_process(*h, a_.request.signal)) ++count;
-    }
-    write_status(WatchState::Delivered, &job, Cause::Preemption, count,
-                 static_cast<unsigned>(targets.size()));
-    // The acknowledgements: the last before grace start, then those inside the window, read in
-    // a thread of their own (a file system that hangs holds up nothing else).
-    if (!a_.checkpoint.empty()) {
-      if (before) look_at_acks(job, *before);
-      std::thread([this, job, w = std::move(watch)]() mutable {
-        watch_acks(job, std::move(w));
+    return signal_targets(processes, scope);
+  }
+
+  // The first reading of the acknowledgement file, and its directory watched from then on: in a
+  // thread of its own (a path lookup on a hung file system blocks), started once.
+  struct FirstRead {
+    std::optional<os::DirWatch> watch;
+    Result<std::optional<AckFile>> read = std::optional<AckFile>();
+  };
+  void start_first_read() {
+    if (a_.checkpoint.empty() || first_read_.valid() || first_read_taken_) return;
+    first_read_taken_ = true;
+    auto done = std::make_shared<std::promise<FirstRead>>();
+    first_read_ = done->get_future();
+    try {
+      std::thread([path = a_.checkpoint, done] {
+        FirstRead r;
+        const auto slash = path.rfind('/');
+        if (auto w = os::DirWatch::open(slash == 0 ? "/" : path.substr(0, slash)))
+          r.watch.emplace(std::move(*w));
+        r.read = os::read_ack_file(path);
+        done->set_value(std::move(r));
       }).detach();
+    } catch (const std::system_error&) {
+      first_read_ = {};
     }
   }
 
@@ -280,15 +312,29 @@ class Watcher {
           " counts as none: " + seen.note);
     }
     acks_.ack_note = seen.time ? std::string() : seen.note;
+    bool may_end = false;
     if (seen.time) {
+      // The label goes with the time it is recorded with, never with an older reading.
       if (inside_window(seen, job.preempt_time, notice_at_.tv_sec, notice_at_.tv_nsec)) {
-        acks_.ack_window = std::max(acks_.ack_window, *seen.time);
-      } else if (!acks_.ack_window) {
-        acks_.ack = std::max(acks_.ack, *seen.time);
+        if (*seen.time >= acks_.ack_window) {
+          acks_.ack_window = *seen.time;
+          acks_.ack_label = seen.label;
+          may_end = !seen.others_may_write;
+        }
+      } else if (!acks_.ack_window && *seen.time >= acks_.ack) {
+        acks_.ack = *seen.time;
+        acks_.ack_label = seen.label;
       }
-      acks_.ack_label = seen.label;
     }
-    if (a_.return_grace && a_.shell != 0 && acks_.ack_window && !acks_.returned) {
+    if (a_.return_grace && a_.shell != 0 && acks_.ack_window && !acks_.returned && !may_end &&
+        !warned_shared_) {
+      warned_shared_ = true;
+      say("gracepack: return_grace: the checkpoint acknowledgement " +
+          text::printable(a_.checkpoint) +
+          " may be written by others (group or others have write permission): the run keeps "
+          "its window");
+    }
+    if (a_.return_grace && a_.shell != 0 && may_end && !acks_.returned) {
       acks_.returned = now;
       store_status();
       say("gracepack: job " + std::to_string(job.job_id) +
@@ -304,8 +350,15 @@ class Watcher {
   // the file (inotify on its directory), and every second (a shared file system tells inotify
   // nothing of other nodes' writes).
   [[noreturn]] void watch_acks(const JobRecord& job, std::optional<os::DirWatch> watch) {
+    if (!watch) {
+      const auto slash = a_.checkpoint.rfind('/');
+      if (auto w = os::DirWatch::open(slash == 0 ? "/" : a_.checkpoint.substr(0, slash)))
+        watch.emplace(std::move(*w));
+    }
     while (true) {
       look_at_acks(job, os::read_ack_file(a_.checkpoint));
+      // A directory that changes all the time (a log beside the file) is read 20 times a second.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (watch) {
         watch->wait(std::chrono::seconds(1));
       } else {
@@ -314,16 +367,12 @@ class Watcher {
     }
   }
 
-  // return_grace: every process of the job's steps on this node but this one, SIGKILLed: the
-  // batch script's end ends the job, and the job epilog requeues it.
+  // return_grace: the job's tasks on this node, the batch shell and every step's included,
+  // SIGKILLed (the notice's rule: never slurmstepd, srun, gracepack's helpers or this watcher):
+  // the batch script's end ends the job, and the job epilog requeues it.
   void end_the_run() const {
-    const pid_t self = ::getpid();
-    for (const std::string& step : os::subdirs(cg_.job)) {
-      if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
-      for (const ProcessInfo& p : os::processes_in(cg_.job + "/" + step, step)) {
-        if (p.pid == self || p.uid != ::getuid()) continue;
-        if (auto h = os::open_process(p)) (void)os::signal_process(*h, SIGKILL);
-      }
+    for (const ProcessInfo& p : targets_for(SIGKILL, true, true)) {
+      if (auto h = os::open_process(p)) (void)os::signal_process(*h, SIGKILL);
     }
   }
 
@@ -343,6 +392,9 @@ class Watcher {
   WatcherStatus last_;
   AckStatus acks_;
   timespec notice_at_{};  // when the notice began: an acknowledgement after it is inside the window
+  std::future<FirstRead> first_read_;
+  bool first_read_taken_ = false;
+  bool warned_shared_ = false;
 };
 
 }  // namespace

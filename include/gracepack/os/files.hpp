@@ -66,6 +66,10 @@ Status write_file_atomically(int dir, const std::string& name, const std::string
 // its content replaced by `text` in place (from the start, then cut to its length): the
 // watcher's files, which it reaches only through the descriptors root opened.
 Result<std::string> read_whole(int fd, std::size_t limit);
+// Rewrites the file behind `fd` from its start with `text`, padded with newlines to the file's
+// size, in one write and without truncating: whoever reads it sees the old text or the new one
+// (for KEY=VALUE files, whose readers skip empty lines: the watcher's status).
+Status rewrite_padded(int fd, const std::string& text);
 Status rewrite_whole(int fd, const std::string& text);
 
 // Appends one line to the admin's log file `path` (root): its directory must not be writable by

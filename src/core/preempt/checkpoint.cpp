@@ -35,12 +35,13 @@ AckSeen judge_ack(const Result<std::optional<AckFile>>& read, std::time_t run_st
   }
   // A clock step of a second or two between the node and the file's server is no forgery.
   if (ack.mtime > now + 2) {
-    seen.note = "its time (" + when(ack.mtime) + ") is in the future (now " + when(now) + ")";
+    seen.note = "its time (" + when(ack.mtime) + ") is in the future";
     return seen;
   }
   seen.time = ack.mtime;
   seen.time_ns = ack.mtime_ns;
   seen.label = ack.label;
+  seen.others_may_write = ack.others_may_write;
   return seen;
 }
 
@@ -79,8 +80,16 @@ LostWork lost_work(std::time_t run_start, std::time_t grace_start,
     return w;
   }
   if (alloc.known()) {
-    w.gpu_seconds = *w.seconds * alloc.gpus;
-    w.cpu_seconds = *w.seconds * alloc.cpus;
+    // Bounded at 2^53 (exact as a double, far past any real run): the inputs are slurmctld's.
+    const auto times = [&](unsigned n) {
+      long long v = 0;
+      constexpr long long kMax = 1LL << 53;
+      if (__builtin_mul_overflow(*w.seconds, static_cast<long long>(n), &v) || v > kMax)
+        return kMax;
+      return v;
+    };
+    w.gpu_seconds = times(alloc.gpus);
+    w.cpu_seconds = times(alloc.cpus);
   }
   return w;
 }

@@ -208,7 +208,8 @@ Result<WatcherStatus> parse_watcher_status(std::string_view text) {
             take_num(*kv, "returned", kMaxTime, s.returned, false);
   for (auto [key, field] : {std::pair{"ack_label", &s.ack_label}, {"ack_note", &s.ack_note}}) {
     if (auto v = take(*kv, key)) {
-      ok = ok && !v->empty() && v->size() <= 4 * kMaxStatusText && text::is_printable(*v);
+      // Escaped (up to 4 bytes a byte) and cut with a note of what was left out.
+      ok = ok && !v->empty() && v->size() <= 4 * kMaxStatusText + 64 && text::is_printable(*v);
       *field = *v;
     }
   }

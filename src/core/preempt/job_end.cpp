@@ -252,7 +252,8 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
 
   const Decision d = decide_requeue(*job, f.request, f.admin_max);
   AuditRecord r = base_record(f, *job, cause);
-  if (cause == Cause::Preemption) add_lost_work(r, f, *job);
+  // Every run with a grace start, also one cancelled inside its window.
+  if (cause == Cause::Preemption || preempted_this_run(*job)) add_lost_work(r, f, *job);
   if (d.requeue) {
     // Tried again only while the job is provably not requeued yet: same restart count, not
     // pending again. Otherwise an answer lost with slurmctld would requeue twice.

@@ -118,6 +118,32 @@ TEST(AckFile, WhateverIsThereNothingBlocksNorIsFollowed) {
   EXPECT_NE(why("big").find("more than 4096"), std::string::npos);
   write(d / "max", std::string(4096, 'x'));
   EXPECT_EQ(why("max"), "(read)");
+  // Someone else's file (planted in a shared directory) is not the job's word; one that group or
+  // others may write is read, and says so (it does not end a run: return_grace).
+  if (::geteuid() == 0) {
+    write(d / "theirs", "step 1");
+    ASSERT_EQ(::chown((d / "theirs").c_str(), 65534, 65534), 0);
+    EXPECT_EQ(why("theirs"), "it belongs to uid 65534, not to the job's user");
+  }
+  write(d / "shared", "step 1");
+  ASSERT_EQ(::chmod((d / "shared").c_str(), 0664), 0);
+  EXPECT_TRUE((*os::read_ack_file(d / "shared"))->others_may_write);
+  ASSERT_EQ(::chmod((d / "shared").c_str(), 0644), 0);
+  EXPECT_FALSE((*os::read_ack_file(d / "shared"))->others_may_write);
+}
+
+// The watcher's status is rewritten in one write, padded, never truncated: a reader (or a
+// SIGKILL between two calls) never sees a mix of two versions.
+TEST(RewritePadded, OneWriteThatLeavesNoTail) {
+  TempDir d;
+  os::UniqueFd fd(::open((d / "status").c_str(), O_RDWR | O_CREAT, 0600));
+  ASSERT_TRUE(os::rewrite_padded(fd.get(), "a=1\nb=2\nc=3\n").ok());
+  ASSERT_TRUE(os::rewrite_padded(fd.get(), "a=9\n").ok());
+  auto text = os::read_whole(fd.get(), 4096);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "a=9\n" + std::string(8, '\n'));
+  ASSERT_TRUE(os::rewrite_padded(fd.get(), "a=1\nb=2\nc=3\nd=4\n").ok());
+  EXPECT_EQ(*os::read_whole(fd.get(), 4096), "a=1\nb=2\nc=3\nd=4\n");
 }
 
 TEST(HostileFile, AtomicWriteNeverFollowsALink) {

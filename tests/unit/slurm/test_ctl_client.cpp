@@ -82,6 +82,16 @@ TEST(CtlClient, OnlyTheEpilogAsksForTheAllocation) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->alloc, (Allocation{1, 4, 2, "a100:2"}));
   ::unlink(ctl_path.c_str());
+  // A gracepack-ctl of an earlier release (a package half upgraded) knows only "job".
+  const std::string old_ctl = fake_ctl(
+      "[ \"$1\" = job ] || { echo 'error=usage: gracepack-ctl job JOBID'; exit 3; }\n"
+      "printf 'job_id=42\\nstate=RUNNING\\n'\n");
+  slurm::CtlController epilog_new(old_ctl, {"PATH=/usr/bin:/bin"});
+  epilog_new.want_allocation();
+  r = epilog_new.load_job(42);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->alloc.known());
+  ::unlink(old_ctl.c_str());
 }
 
 TEST(CtlClient, NoCallOutlivesTheDeadline) {

@@ -24,6 +24,9 @@ struct AckFile {
   std::time_t mtime = 0;
   long mtime_ns = 0;  // the nanoseconds of mtime: an acknowledgement in the notice's second
   std::string label;
+  // Group or others may write it: someone else could have touched it (it still counts for the
+  // figures, which are the job's word anyway, but it does not end the run: return_grace).
+  bool others_may_write = false;
 };
 
 // The label: the file's first line, its first kMaxAckLabel bytes, control bytes escaped (\xNN).
@@ -37,6 +40,7 @@ struct AckSeen {
   std::optional<std::time_t> time;
   long time_ns = 0;
   std::string label;
+  bool others_may_write = false;
   std::string note;
 };
 // `read`: the reading (nullopt: no file, which is no acknowledgement and no note); acks older
