@@ -73,7 +73,8 @@ std::string format_job_record(const JobRecord& r) {
          "\nrestart_count=" + std::to_string(r.restart_count) +
          "\npartition=" + (printable(r.partition) ? r.partition : "?") +
          "\nbatch_host=" + (printable(r.batch_host) ? r.batch_host : "?") + "\n";
-  if (r.alloc.known()) {
+  // Whatever was read is written back (parse(format(r)) == r); slurmctld's gives all four.
+  if (!(r.alloc == Allocation{})) {
     out += "alloc_nodes=" + std::to_string(r.alloc.nodes) +
            "\nalloc_cpus=" + std::to_string(r.alloc.cpus) +
            "\nalloc_gpus=" + std::to_string(r.alloc.gpus) +

@@ -103,6 +103,10 @@ TEST(JobRecordAlloc, RoundTripsAndRefusesBadTypes) {
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, r);
   EXPECT_FALSE(parse_job_record("job_id=5\nstate=RUNNING\nalloc_gpu_types=a b\n").ok());
+  // A part of an allocation (found by fuzz_job_record) round-trips too.
+  auto part = parse_job_record("job_id=5\nstate=RUNNING\nalloc_cpus=5\n");
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(*parse_job_record(format_job_record(*part)), *part);
 }
 
 }  // namespace
