@@ -8,18 +8,9 @@
 #                            BENCH_PREBUILT=1: use the installed package (no deps, no build)
 # Latency: from the preemptor's submission (exact) and from slurmctld's PreemptTime (whole
 # seconds, so up to 1 s more than the truth) to the handler of a program the batch script runs.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-if [ "${BENCH_PREBUILT:-0}" != 1 ]; then
-  scripts/deps.sh
-  scripts/build.sh
-fi
-export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
-export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
+source "$(dirname "$0")/lib.sh"
 RUNS=${BENCH_RUNS:-5}
 POLL=5
-CLUSTER=$ROOT/tests/cluster/cluster.sh
 trap '"$CLUSTER" stop >/dev/null' EXIT
 PLUGIN=$(ls /usr/lib/*/slurm-wlm/gracepack.so | head -n1)
 GRACE=${GP_GRACE_TIME:-15}

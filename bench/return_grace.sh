@@ -6,17 +6,8 @@
 #   bench/return_grace.sh    BENCH_RUNS=N preemptions per figure (5)
 #                            BENCH_PREBUILT=1: use the installed package (no deps, no build)
 # Wait: from the preemptor's submission (exact) to its batch script's first line.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-if [ "${BENCH_PREBUILT:-0}" != 1 ]; then
-  scripts/deps.sh
-  scripts/build.sh
-fi
-export GP_CLUSTER_DIR=${GP_CLUSTER_DIR:-/tmp/gracepack-bench}
-export GP_CTLD_PORT=${GP_CTLD_PORT:-6837} GP_SLURMD_PORT=${GP_SLURMD_PORT:-6838}
+source "$(dirname "$0")/lib.sh"
 RUNS=${BENCH_RUNS:-5}
-CLUSTER=$ROOT/tests/cluster/cluster.sh
 trap '"$CLUSTER" stop >/dev/null' EXIT
 PLUGIN=$(ls /usr/lib/*/slurm-wlm/gracepack.so | head -n1)
 NCPU=$(nproc)
