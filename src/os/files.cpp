@@ -226,12 +226,18 @@ Result<DirWatch> DirWatch::open(const std::string& dir) {
 }
 
 bool DirWatch::wait(std::chrono::milliseconds timeout) const {
-  pollfd p{fd_.get(), POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
-  alignas(inotify_event) char buf[4096];
-  while (::read(fd_.get(), buf, sizeof buf) > 0) {
+  return wait_or(timeout, -1) == Woken::Change;
+}
+
+DirWatch::Woken DirWatch::wait_or(std::chrono::milliseconds timeout, int other) const {
+  pollfd p[2] = {{fd_.get(), POLLIN, 0}, {other, POLLIN, 0}};
+  if (::poll(p, other >= 0 ? 2 : 1, static_cast<int>(timeout.count())) <= 0) return Woken::Timeout;
+  if (p[0].revents) {
+    alignas(inotify_event) char buf[4096];
+    while (::read(fd_.get(), buf, sizeof buf) > 0) {
+    }
   }
-  return true;
+  return other >= 0 && p[1].revents ? Woken::Other : Woken::Change;
 }
 
 Result<std::optional<AckFile>> read_ack_file(const std::string& path) {

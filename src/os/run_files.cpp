@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "gracepack/core/base/text.hpp"
 #include "gracepack/os/process.hpp"
@@ -57,11 +59,34 @@ WatchState watcher_seen(const StateDir& dir, const RunMarker& m) {
   return held && *held ? WatchState::Watching : WatchState::None;
 }
 
+namespace {
+
+// After a notice, the watcher reads the checkpoint acknowledgements once more when the batch
+// script ends (ack_watch 1 -> 2): an application that saves on the notice, acknowledges and exits
+// at once ends the step in that same instant, and the step's end ends the watcher. Root waits
+// for that reading, 500 ms at most, before the step goes on to end.
+void wait_for_last_ack_reading(const StateDir& dir, const RunMarker& m) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (true) {
+    auto text = dir.read_job_file(m.job, JobDirLayout::kStatus);
+    if (!text || !*text) return;
+    auto status = parse_watcher_status(**text);
+    if (!status || status->run != m.run || status->state != WatchState::Delivered ||
+        status->ack_watch != 1)
+      return;
+    if (std::chrono::steady_clock::now() >= until) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace
+
 Status note_script_end(const StateDir& dir, std::uint32_t job, const std::string& run,
                        std::optional<int> status) {
   auto marker = dir.read_marker(job);
   if (!marker) return marker.error();
   if (!*marker || (*marker)->run != run) return fail("root's marker of the run is gone");
+  wait_for_last_ack_reading(dir, **marker);
   RunMarker m = **marker;
   m.script_exit = std::time(nullptr);
   m.script_status = status;

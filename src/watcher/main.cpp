@@ -181,6 +181,7 @@ class Watcher {
     s.ack_window = acks_.ack_window;
     s.ack_note = acks_.ack_note;
     s.returned = acks_.returned;
+    s.ack_watch = acks_.ack_watch;
     if (auto st = os::rewrite_padded(JobDirLayout::kStatusFd, format_watcher_status(s)); !st)
       say("gracepack: the watcher's status: " + st.error().message);
   }
@@ -355,16 +356,37 @@ class Watcher {
       if (auto w = os::DirWatch::open(slash == 0 ? "/" : a_.checkpoint.substr(0, slash)))
         watch.emplace(std::move(*w));
     }
+    // The batch script's end: one more reading then, and root's task_exit, which waits a moment
+    // for it, learns from the status that it was made (ack_watch=2).
+    std::optional<os::ProcessHandle> shell;
+    if (a_.shell != 0) {
+      if (auto p = os::read_process(a_.shell)) {
+        if (auto h = os::open_process(*p)) shell.emplace(std::move(*h));
+      }
+    }
+    const int shell_fd = shell ? shell->pidfd.get() : -1;
+    bool ended = a_.shell != 0 && !shell;  // the script ended before the notice
+    set_ack_watch(1);
     while (true) {
       look_at_acks(job, os::read_ack_file(a_.checkpoint));
+      if (ended) set_ack_watch(2);
       // A directory that changes all the time (a log beside the file) is read 20 times a second.
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (watch) {
-        watch->wait(std::chrono::seconds(1));
+        ended = watch->wait_or(std::chrono::seconds(1), ended ? -1 : shell_fd) ==
+                    os::DirWatch::Woken::Other ||
+                ended;
       } else {
         std::this_thread::sleep_for(std::chrono::seconds(1));
       }
     }
+  }
+
+  void set_ack_watch(unsigned state) {
+    std::lock_guard<std::mutex> hold(status_mutex_);
+    if (acks_.ack_watch == state) return;
+    acks_.ack_watch = state;
+    store_status();
   }
 
   // return_grace: the job's tasks on this node, the batch shell and every step's included,
@@ -382,6 +404,7 @@ class Watcher {
     std::time_t ack_window = 0;
     std::string ack_note;
     std::time_t returned = 0;
+    unsigned ack_watch = 0;
     bool operator==(const AckStatus&) const = default;
   };
 

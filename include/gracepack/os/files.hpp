@@ -115,6 +115,9 @@ class DirWatch {
   static Result<DirWatch> open(const std::string& dir);
   // Waits until something changed in the directory or `timeout` passed; true: a change.
   bool wait(std::chrono::milliseconds timeout) const;
+  // The same, also returning when `other` (a pidfd: its process ended) is readable.
+  enum class Woken { Timeout, Change, Other };
+  Woken wait_or(std::chrono::milliseconds timeout, int other) const;
 
  private:
   explicit DirWatch(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -178,6 +178,7 @@ std::string format_watcher_status(const WatcherStatus& s) {
   if (s.ack_window) out += "ack_window=" + t(s.ack_window) + "\n";
   if (!s.ack_note.empty()) out += "ack_note=" + text::printable(s.ack_note, kMaxStatusText) + "\n";
   if (s.returned) out += "returned=" + t(s.returned) + "\n";
+  if (s.ack_watch) out += "ack_watch=" + std::to_string(s.ack_watch) + "\n";
   return out;
 }
 
@@ -205,7 +206,8 @@ Result<WatcherStatus> parse_watcher_status(std::string_view text) {
             take_num(*kv, "restart", 65535, s.restart, false) &&
             take_num(*kv, "ack", kMaxTime, s.ack, false) &&
             take_num(*kv, "ack_window", kMaxTime, s.ack_window, false) &&
-            take_num(*kv, "returned", kMaxTime, s.returned, false);
+            take_num(*kv, "returned", kMaxTime, s.returned, false) &&
+            take_num(*kv, "ack_watch", 2, s.ack_watch, false);
   for (auto [key, field] : {std::pair{"ack_label", &s.ack_label}, {"ack_note", &s.ack_note}}) {
     if (auto v = take(*kv, key)) {
       // Escaped (up to 4 bytes a byte) and cut with a note of what was left out.

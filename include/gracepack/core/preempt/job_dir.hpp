@@ -99,6 +99,10 @@ struct WatcherStatus {
   std::time_t ack_window = 0;  // the last after grace start, inside the window (0: none)
   std::string ack_note;        // why the file counted as none (printable, bounded)
   std::time_t returned = 0;    // return_grace: when the watcher ended the run after ack_window
+  // 1: the watcher reads the acknowledgements through the window; 2: it has read them once more
+  // after the batch script ended (root's task_exit waits a moment for that: an application that
+  // saves on the notice, acknowledges and exits at once ends the step in the same instant).
+  unsigned ack_watch = 0;
   bool operator==(const WatcherStatus&) const = default;
 };
 std::string format_watcher_status(const WatcherStatus& s);

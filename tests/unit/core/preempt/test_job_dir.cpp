@@ -85,6 +85,7 @@ TEST(WatcherStatusFile, RoundTripsEachState) {
     s.ack_window = st == WatchState::Delivered ? 105 : 0;
     s.ack_note = st == WatchState::Delivered ? "it is a FIFO" : "";
     s.returned = st == WatchState::Delivered ? 106 : 0;
+    s.ack_watch = st == WatchState::Delivered ? 2 : 0;
     auto back = parse_watcher_status(format_watcher_status(s));
     ASSERT_TRUE(back.ok()) << to_string(st) << ": " << back.error().message;
     EXPECT_EQ(*back, s);
@@ -97,6 +98,7 @@ TEST(WatcherStatusFile, RoundTripsEachState) {
         "run=00112233aabbccdd\nstate=watching\nsince=1\nack_label=\n",
         "run=00112233aabbccdd\nstate=watching\nsince=1\nack_note=a\x1b\n",
         "run=00112233aabbccdd\nstate=watching\nsince=1\nack=x\n",
+        "run=00112233aabbccdd\nstate=watching\nsince=1\nack_watch=3\n",
         "delivered=1\nsignalled=1\npreempt_time=1\n"}) {
     EXPECT_FALSE(parse_watcher_status(bad).ok()) << bad;
   }
