@@ -233,6 +233,9 @@ start() {
     fi
   done
   rm -rf "$D"
+  # Clusters but the first have a state_dir of their own: what an earlier cluster left there
+  # (a test killed by CTest's timeout) is not this one's.
+  [ "$K" = 1 ] || rm -rf --one-file-system "$GP_STATE_DIR"
   clean_cgroups
   mkdir -p "$D"/{etc,ctld,spool/"$GP_NODE",run,log,munge,work}
   chmod 755 "$D" "$D/work"
