@@ -15,7 +15,6 @@ trap '"$CLUSTER" stop >/dev/null' EXIT
 PLUGIN=$(ls /usr/lib/*/slurm-wlm/gracepack.so | head -n1)
 GRACE=${GP_GRACE_TIME:-15}
 NCPU=$(nproc)
-as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
 rows=()
 row() { rows+=("$(printf '%-58s %14s %14s' "$@")"); }
 
@@ -44,13 +43,6 @@ reset_queue() {
     sleep 0.5
   done
   echo "bench: the queue did not empty" >&2; exit 1
-}
-wait_for() { # wait_for SECONDS CMD...: poll CMD, fail after SECONDS
-  local end=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$end" ] || { echo "bench: waited for: $*" >&2; exit 1; }
-    sleep 0.2
-  done
 }
 rpc_count() {
   sdiag | awk -v t="$1" '$1 == t { for (i = 2; i <= NF; i++) if ($i ~ /^count:/) { sub("count:", "", $i); print $i; f = 1; exit } }

@@ -16,14 +16,6 @@ eval "$("$CLUSTER" env)"
 W=$GP_CLUSTER_DIR/work/bench
 mkdir -p "$W" && chown "$GP_TEST_USER" "$W" && cd "$W"
 AUDIT=$GP_CLUSTER_DIR/bench-audit.jsonl
-as_user() { runuser -u "$GP_TEST_USER" -- "$@"; }
-wait_for() { # wait_for SECONDS CMD...: poll CMD, fail after SECONDS
-  local end=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$end" ] || { echo "bench: waited for: $*" >&2; exit 1; }
-    sleep 0.1
-  done
-}
 queue_empty() { [ -z "$(squeue -h -o %i)" ]; }
 # The preempted job's program: on the notice it checkpoints for 1 s, acknowledges, and waits for
 # the kill.
