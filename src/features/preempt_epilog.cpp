@@ -41,7 +41,7 @@ Status Preempt::end_run(const Step& sp, const Config& config) {
   if (!asked || !job || !uid || !dir) return Ok{};  // nothing was set up on this node
   EpilogFacts f = os::read_epilog_facts(*dir, *job, *uid);
   f.request = *asked;
-  f.admin_max = config.max_requeue;
+  f.budgets = budgets_of(config);
   f.user = os::user_name(*uid);
   std::vector<std::string> env{"PATH=/usr/bin:/bin"};
   const char* conf = std::getenv("SLURM_CONF");

@@ -159,7 +159,7 @@ Status Preempt::start_watcher(const Step& sp, const Config& config) const {
                          .run = run_->run,
                          .shell = run_->batch_step ? ::getpid() : 0,
                          .request = *request_,
-                         .admin_max = config.max_requeue,
+                         .budgets = budgets_of(config),
                          .poll = config.poll_interval,
                          .notify_shell = config.notify_shell,
                          .quiet = !run_->batch_step,

@@ -83,7 +83,7 @@ Status Preempt::check_submission(const Step& sp, const Config& config) const {
   };
   if (auto st = gracepack::check_submission(s, cluster); !st) return st;
   if (s.tool != Submission::Tool::Sbatch) return Ok{};
-  for (const std::string& warning : {cap_warning(*request_, config.max_requeue),
+  for (const std::string& warning : {cap_warning(*request_, budgets_of(config)),
                                      return_grace_warning(*request_, config.return_grace)}) {
     if (!warning.empty()) std::fprintf(stderr, "gracepack: warning: %s\n", warning.c_str());
   }

@@ -39,10 +39,14 @@ Result<std::string> CtlController::call(const std::vector<std::string>& args) {
 }
 
 Result<JobRecord> CtlController::load_job(std::uint32_t job_id) {
-  auto out = call({allocation_ ? "job-alloc" : "job", std::to_string(job_id)});
-  // A gracepack-ctl of an earlier release (the package half upgraded) knows only "job".
-  if (!out && allocation_ && out.error().message.rfind("usage:", 0) == 0)
-    out = call({"job", std::to_string(job_id)});
+  // A gracepack-ctl of an earlier release (the package half upgraded) knows only "job" (and
+  // "job-alloc" since issue 19): each older form is asked in turn.
+  const auto usage = [](const Result<std::string>& r) {
+    return !r && r.error().message.rfind("usage:", 0) == 0;
+  };
+  auto out = call({"job-full", std::to_string(job_id)});
+  if (usage(out) && allocation_) out = call({"job-alloc", std::to_string(job_id)});
+  if (usage(out)) out = call({"job", std::to_string(job_id)});
   if (!out) return out.error();
   auto r = parse_job_record(*out);
   if (!r) return r.error();
@@ -52,6 +56,14 @@ Result<JobRecord> CtlController::load_job(std::uint32_t job_id) {
 
 Status CtlController::requeue(const std::string& id) {
   auto out = call({"requeue", id});
+  if (!out) return out.error();
+  return Ok{};
+}
+
+Status CtlController::mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) {
+  std::vector<std::string> args{"mark", std::to_string(job_id), std::to_string(preemptions)};
+  if (!qos.empty()) args.push_back(qos);
+  auto out = call(args);
   if (!out) return out.error();
   return Ok{};
 }

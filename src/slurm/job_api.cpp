@@ -115,6 +115,10 @@ Result<JobRecord> load_job(std::uint32_t job_id) {
     }
     r.alloc.gpus = gpus.total;
     r.alloc.gpu_types = gpus.types;
+    // The requeue budgets (issue 20).
+    r.qos = j.qos ? j.qos : "";
+    r.account = j.account ? j.account : "";
+    r.preemptions = preemptions_in(j.admin_comment ? j.admin_comment : "");
     return r;
   }
   return fail("slurmctld has no record of job " + std::to_string(job_id));
@@ -136,6 +140,33 @@ Status requeue(const std::string& id) {
     slurm_free_job_array_resp(resp);
   }
   if (err != SLURM_SUCCESS) return error_of("slurm_requeue2(" + id + ")", err);
+  return Ok{};
+}
+
+Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) {
+  // The comment as it is now: the site's words in it are kept.
+  job_info_msg_t* raw = nullptr;
+  if (load(job_id, &raw) != SLURM_SUCCESS || !raw)
+    return error_of("slurm_load_job(" + std::to_string(job_id) + ")", last_errno());
+  std::unique_ptr<job_info_msg_t, void (*)(job_info_msg_t*)> msg(raw, slurm_free_job_info_msg);
+  const slurm_job_info_t* found = nullptr;
+  for (uint32_t i = 0; i < msg->record_count; ++i) {
+    if (id_of(msg->job_array[i]) == job_id) found = &msg->job_array[i];
+  }
+  if (!found) return fail("slurmctld has no record of job " + std::to_string(job_id));
+  std::string comment =
+      with_preemptions(found->admin_comment ? found->admin_comment : "", preemptions);
+  // The id as text: job_desc_msg_t names the job by job_id up to 25.05 and by step_id after,
+  // job_id_str in every release.
+  std::string id = std::to_string(job_id);
+  std::string q = qos;
+  job_desc_msg_t d;
+  slurm_init_job_desc_msg(&d);
+  d.job_id_str = id.data();
+  d.admin_comment = comment.data();
+  if (!q.empty()) d.qos = q.data();
+  if (slurm_update_job(&d) != SLURM_SUCCESS)
+    return error_of("slurm_update_job(" + id + (q.empty() ? "" : " qos=" + q) + ")", last_errno());
   return Ok{};
 }
 

@@ -2,7 +2,11 @@
 //
 //   gracepack-ctl job JOBID       prints slurmctld's record of exactly that job (KEY=VALUE)
 //   gracepack-ctl job-alloc JOBID the same with the run's allocation (nodes, CPUs, GPUs)
+//   gracepack-ctl job-full JOBID  the same with the job's QOS, account and preemption count
 //   gracepack-ctl requeue ID      requeues ID ("123", or "100_7" for an array task)
+//   gracepack-ctl mark JOBID N [QOS]
+//                                 records N preemptions in the job's AdminComment and, with QOS,
+//                                 moves the (pending) job into that QOS: one update
 //
 // Exit codes (slurm/ctl_client.hpp): 0 done, 1 refused, 2 slurmctld did not answer, 3 usage.
 // Failures print one line "error=MESSAGE" on stdout. Run by the job epilog (root) and by the
@@ -32,14 +36,32 @@ bool valid_id(const std::string& id) {
 
 }  // namespace
 
+int mark(const std::string& id, const char* count, const char* qos) {
+  using namespace gracepack;
+  const auto job = text::parse_int(id, 1, UINT32_MAX);
+  const auto n = text::parse_int(count, 0, 65535);
+  if (!job || !n) {
+    std::printf("error=usage: gracepack-ctl mark JOBID N [QOS]\n");
+    return slurm::kCtlUsage;
+  }
+  slurm::init_library();
+  auto st =
+      slurm::mark(static_cast<std::uint32_t>(*job), static_cast<unsigned>(*n), qos ? qos : "");
+  if (!st) return report(st.error());
+  return slurm::kCtlOk;
+}
+
 int main(int argc, char** argv) {
   using namespace gracepack;
+  if (argc >= 4 && argc <= 5 && std::string(argv[1]) == "mark")
+    return mark(argv[2], argv[3], argc == 5 ? argv[4] : nullptr);
   const std::string cmd = argc == 3 ? argv[1] : "";
   const std::string id = argc == 3 ? argv[2] : "";
-  const bool load = cmd == "job" || cmd == "job-alloc";
+  const bool load = cmd == "job" || cmd == "job-alloc" || cmd == "job-full";
   if ((!load && cmd != "requeue") || !valid_id(id) || (load && id.find('_') != std::string::npos)) {
     std::printf(
-        "error=usage: gracepack-ctl job|job-alloc JOBID | gracepack-ctl requeue JOBID[_TASK]\n");
+        "error=usage: gracepack-ctl job|job-alloc|job-full JOBID | gracepack-ctl requeue "
+        "JOBID[_TASK] | gracepack-ctl mark JOBID N [QOS]\n");
     return slurm::kCtlUsage;
   }
   if (load) {
@@ -54,6 +76,8 @@ int main(int argc, char** argv) {
     // `job` prints what every release's reader knows (a watcher of an earlier release parses
     // it); `job-alloc` adds the run's allocation, for this release's epilog.
     if (cmd == "job") r->alloc = Allocation{};
+    // `job-full` (this release's epilog and watcher) adds the requeue budgets' fields.
+    if (cmd != "job-full") r->qos.clear(), r->account.clear(), r->preemptions = 0;
     std::fputs(format_job_record(*r).c_str(), stdout);
     return slurm::kCtlOk;
   }

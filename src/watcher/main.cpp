@@ -222,7 +222,7 @@ class Watcher {
     // The clock file times come from (the kernel's coarse one): an acknowledgement written after
     // this moment carries a time at or after it.
     ::clock_gettime(CLOCK_REALTIME_COARSE, &notice_at_);
-    const Notice n = notice_for(job, a_.request, a_.admin_max, now);
+    const Notice n = notice_for(job, a_.request, a_.budgets, now);
     if (auto st = os::rewrite_whole(JobDirLayout::kNoticeFd, format_notice(n)); !st)
       say("gracepack: the notice file: " + st.error().message);
     write_copy(format_notice(n));

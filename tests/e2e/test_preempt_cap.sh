@@ -9,6 +9,10 @@ preempt >/dev/null
 for _ in $(seq $((120 * TIME_SCALE))); do [ "$(field "$id" Restarts)" = 1 ] && [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
 [ "$(field "$id" Restarts)" = 1 ] || die "first preemption did not requeue"
 [ "$(field "$id" JobState)" = RUNNING ] || die "requeued job did not run again"
+# Issue 20: the preemption is counted in slurmctld, in the job's AdminComment (users cannot
+# change it), where the next run's decision reads it.
+[ "$(field "$id" AdminComment)" = gracepack_preemptions=1 ] \
+  || die "AdminComment after the first preemption: '$(field "$id" AdminComment)'"
 wait_until 20 "the watcher of the second run" watcher_watching "$id"
 preempt >/dev/null
 wait_ended "$id" 60 2
@@ -16,7 +20,7 @@ cat out.txt
 grep -q "SIGUSR1 sent to its processes" out.txt || die "the notice line does not name USR1"
 [ "$(grep -c '^app: notice at' out.txt)" = 2 ] || die "the app did not get USR1 at both preemptions"
 [ "$(field "$id" Restarts)" = 1 ] || die "second preemption requeued past max_requeue=1"
-grep -q "It will NOT be requeued: it has restarted 1 times, the maximum is 1" out.txt \
+grep -q "It will NOT be requeued: it was requeued after 1 preemptions, the maximum is 1" out.txt \
   || die "the job's stderr does not say why it is not requeued"
 grep "\"job_id\":$id," "$AUDIT" | grep '"event":"cap"' | grep -q "requeue cap reached" \
   || die "no cap record in the audit log: $(cat "$AUDIT")"

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again || !(*again == *r)) std::abort();
     (void)gracepack::judge_wake(*r);
     (void)gracepack::requeue_id(*r);
-    (void)gracepack::notice_message(gracepack::notice_for(*r, {}, 5, 0), r->job_id, 0);
+    (void)gracepack::notice_message(gracepack::notice_for(*r, {}, gracepack::RequeueBudgets{}, 0),
+                                    r->job_id, 0);
   }
   return 0;
 }

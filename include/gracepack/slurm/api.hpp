@@ -27,6 +27,10 @@ Result<JobRecord> load_job(std::uint32_t job_id);
 // Requeues `id` ("123" or "100_7"), judged by that id's own entry in slurmctld's answer.
 Status requeue(const std::string& id);
 
+// Sets gracepack's preemption count in the job's AdminComment (the rest kept) and, with `qos` not
+// empty, the job's QOS, in one update. Root (or a Slurm operator) only.
+Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos);
+
 // What slurmctld's configuration says that matters at submission: JobRequeue (the default of
 // --requeue), PrologFlags=Contain, send_user_signal.
 Result<ClusterFacts> cluster_facts();

@@ -1,5 +1,6 @@
 #include "gracepack/core/base/config.hpp"
 
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -96,6 +97,18 @@ Setter program_field(std::string Config::*field) {
   };
 }
 
+// A QOS name as sacctmgr accepts one: letters, digits, '_', '-', '.'.
+Status set_qos_name(Config& c, std::string_view key, std::string_view v) {
+  bool ok = !v.empty() && v.size() <= 64;
+  for (unsigned char ch : v) ok = ok && (std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.');
+  if (!ok) {
+    return fail(std::string(key) + "=" + text::printable(v) +
+                ": expected a QOS name (letters, digits, '_', '-', '.')");
+  }
+  c.protect_qos = std::string(v);
+  return Ok{};
+}
+
 // The one table of keys: adding a key means adding a row here, a field in Config and a line in
 // the admin documentation.
 const std::map<std::string, Setter, std::less<>>& keys() {
@@ -104,6 +117,9 @@ const std::map<std::string, Setter, std::less<>>& keys() {
       {"ctld_wait", uint_field(&Config::ctld_wait, 0, 3600)},
       {"gpu_cpus", set_gpu_cpus},
       {"max_requeue", uint_field(&Config::max_requeue, 0, 1000)},
+      {"max_other_requeue", uint_field(&Config::max_other_requeue, 0, 1000)},
+      {"protect_after", uint_field(&Config::protect_after, 1, 1000)},
+      {"protect_qos", set_qos_name},
       {"notify_shell", bool_field(&Config::notify_shell)},
       {"poll_interval", uint_field(&Config::poll_interval, 1, 3600)},
       {"state_dir", path_field(&Config::state_dir, false)},
@@ -149,6 +165,11 @@ Result<Config> parse_config(const std::vector<std::string>& args) {
       return fail("plugstack.conf: " + st.error().message);
     }
   }
+  if ((config.protect_after == 0) != config.protect_qos.empty()) {
+    return fail(
+        "plugstack.conf: protect_after and protect_qos go together (at the "
+        "protect_after-th preemption a job is requeued into the QOS protect_qos)");
+  }
   return config;
 }
 
@@ -178,8 +199,12 @@ std::string describe(const Config& c) {
   for (const auto& [gpu, cpus] : c.gpu_cpus) {
     map += (map.empty() ? "" : ";") + gpu + ":" + format_cpu_list(cpus);
   }
-  return std::string("max_requeue=") + std::to_string(c.max_requeue) + " audit_log=" + c.audit_log +
-         " poll_interval=" + std::to_string(c.poll_interval) +
+  return std::string("max_requeue=") + std::to_string(c.max_requeue) +
+         " max_other_requeue=" + std::to_string(c.max_other_requeue) +
+         (c.protect_after ? " protect_after=" + std::to_string(c.protect_after) +
+                                " protect_qos=" + c.protect_qos
+                          : std::string()) +
+         " audit_log=" + c.audit_log + " poll_interval=" + std::to_string(c.poll_interval) +
          " ctld_wait=" + std::to_string(c.ctld_wait) + " notify_shell=" + onoff(c.notify_shell) +
          " return_grace=" + onoff(c.return_grace) + " state_dir=" + c.state_dir + " " +
          "pack_gpus=" + onoff(c.pack_gpus) + " preempt_requeue=" + onoff(c.preempt_requeue) +

@@ -26,7 +26,8 @@ const char kPackUsage[] =
 
 const char kPreemptUsage[] =
     "accepted: comma-separated items signal=NAME (TERM, USR1, USR2, INT, HUP, ...), "
-    "max=N (0-1000 requeues), timelimit, notice=PATH (a copy of the notice for containers), "
+    "max=N (0-1000 requeues after preemption), max_other=N (0-1000 requeues for other causes), "
+    "timelimit, notice=PATH (a copy of the notice for containers), "
     "checkpoint=PATH (the file the job touches when a checkpoint is durable), return_grace "
     "(end and requeue the run at a checkpoint inside the grace window); "
     "e.g. --preempt-requeue=signal=USR1,max=3";
@@ -155,6 +156,12 @@ Result<PreemptRequest> parse_preempt_requeue(std::string_view value) {
       if (!n)
         return fail(shown + ": max='" + std::string(arg) + "' is not 0-1000; " + kPreemptUsage);
       r.max_requeue = static_cast<unsigned>(*n);
+    } else if (key == "max_other") {
+      auto n = text::parse_int(arg, 0, kMaxUserRequeue);
+      if (!n)
+        return fail(shown + ": max_other='" + std::string(arg) + "' is not 0-1000; " +
+                    kPreemptUsage);
+      r.max_other = static_cast<unsigned>(*n);
     } else if (key == "timelimit" && eq == std::string_view::npos) {
       r.on_timelimit = true;
     } else if (key == "notice" && eq != std::string_view::npos) {
@@ -186,6 +193,7 @@ std::string to_value(const PackRequest& r) {
 std::string to_value(const PreemptRequest& r) {
   std::string v = "signal=" + signal_name(r.signal);
   if (r.max_requeue) v += ",max=" + std::to_string(*r.max_requeue);
+  if (r.max_other) v += ",max_other=" + std::to_string(*r.max_other);
   if (r.on_timelimit) v += ",timelimit";
   if (!r.notice_copy.empty()) v += ",notice=" + r.notice_copy;
   if (!r.checkpoint.empty()) v += ",checkpoint=" + r.checkpoint;

@@ -79,6 +79,11 @@ std::string to_json(const AuditRecord& r) {
     if (r.lost->cpu_seconds) j += ",\"lost_cpu_seconds\":" + num(*r.lost->cpu_seconds);
   }
   if (r.grace_returned) j += ",\"grace_returned_seconds\":" + num(*r.grace_returned);
+  if (!r.job.qos.empty()) j += ",\"qos\":" + str(r.job.qos);
+  if (r.preemptions) j += ",\"preemptions\":" + std::to_string(*r.preemptions);
+  if (r.other_requeues) j += ",\"other_requeues\":" + std::to_string(*r.other_requeues);
+  if (!r.requeue_qos.empty()) j += ",\"requeue_qos\":" + str(r.requeue_qos);
+  if (!r.qos_note.empty()) j += ",\"qos_note\":" + str(r.qos_note);
   j += ",\"decision\":" + str(r.decision) + ",\"reason\":" + str(r.reason, 1024) + "}";
   return j;
 }

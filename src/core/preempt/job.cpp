@@ -80,6 +80,9 @@ std::string format_job_record(const JobRecord& r) {
            "\nalloc_gpus=" + std::to_string(r.alloc.gpus) +
            "\nalloc_gpu_types=" + (gpu_types_ok(r.alloc.gpu_types) ? r.alloc.gpu_types : "") + "\n";
   }
+  if (!r.qos.empty() && printable(r.qos)) out += "qos=" + r.qos + "\n";
+  if (!r.account.empty() && printable(r.account)) out += "account=" + r.account + "\n";
+  if (r.preemptions) out += "preemptions=" + std::to_string(r.preemptions) + "\n";
   return out;
 }
 
@@ -154,6 +157,13 @@ Result<JobRecord> parse_job_record(std::string_view text) {
     } else if (key == "alloc_gpu_types") {
       ok = gpu_types_ok(value);
       if (ok) r.alloc.gpu_types = value;
+    } else if (key == "preemptions") {
+      auto n = num(65535);
+      ok = n.has_value();
+      if (ok) r.preemptions = static_cast<unsigned>(*n);
+    } else if (key == "qos" || key == "account") {
+      ok = printable(value) && !value.empty();
+      if (ok) (key == "qos" ? r.qos : r.account) = value;
     } else if (key == "partition" || key == "batch_host") {
       ok = printable(value);
       if (ok) (key == "partition" ? r.partition : r.batch_host) = value;
@@ -172,6 +182,47 @@ std::string requeue_id(const JobRecord& r) {
   if (r.array_job_id && r.array_task_id)
     return std::to_string(*r.array_job_id) + "_" + std::to_string(*r.array_task_id);
   return std::to_string(r.job_id);
+}
+
+namespace {
+
+bool mark_separator(char c) {
+  return c == ' ' || c == ',' || c == ';' || c == '\t';
+}
+
+// Where the mark's word starts and ends in `c`; npos where there is none.
+std::pair<std::size_t, std::size_t> find_mark(std::string_view c) {
+  const std::string_view mark = kPreemptionMark;
+  std::size_t at = 0;
+  while ((at = c.find(mark, at)) != std::string_view::npos) {
+    if (at == 0 || mark_separator(c[at - 1])) {
+      std::size_t end = at + mark.size();
+      while (end < c.size() && !mark_separator(c[end])) ++end;
+      return {at, end};
+    }
+    at += mark.size();
+  }
+  return {std::string_view::npos, std::string_view::npos};
+}
+
+}  // namespace
+
+unsigned preemptions_in(std::string_view admin_comment) {
+  const auto [at, end] = find_mark(admin_comment);
+  if (at == std::string_view::npos) return 0;
+  const std::size_t from = at + std::string_view(kPreemptionMark).size();
+  auto n = text::parse_int(admin_comment.substr(from, end - from), 0, 65535);
+  return n ? static_cast<unsigned>(*n) : 0;
+}
+
+std::string with_preemptions(std::string_view admin_comment, unsigned n) {
+  const std::string word = kPreemptionMark + std::to_string(n);
+  const auto [at, end] = find_mark(admin_comment);
+  if (at == std::string_view::npos) {
+    if (admin_comment.empty()) return word;
+    return std::string(admin_comment) + " " + word;
+  }
+  return std::string(admin_comment.substr(0, at)) + word + std::string(admin_comment.substr(end));
 }
 
 }  // namespace gracepack

@@ -101,6 +101,29 @@ JobState state_without_slurm(Cause cause, const std::optional<int>& status) {
   }
 }
 
+// A preempted run that comes back: the job's count of preemptions goes up by one in slurmctld
+// (its AdminComment), and from protect_after on the job goes into the protected QOS. A QOS that
+// slurmctld refuses (missing, or not allowed to the job's account) leaves the job requeued as it
+// was, and the audit says why.
+void count_preemption(Controller& controller, const EpilogFacts& f, const JobRecord& job,
+                      const Decision& d, Retry& retry, AuditRecord& r) {
+  const unsigned n = job.preemptions + 1;
+  Status st = with_retry([&] { return controller.mark(job.job_id, n, d.qos); }, retry);
+  if (!d.qos.empty()) {
+    if (st) {
+      r.requeue_qos = d.qos;
+      r.reason += "; into QOS " + d.qos + " (preemption " + std::to_string(n) +
+                  ", protect_after=" + std::to_string(f.budgets.protect_after) + ")";
+      return;
+    }
+    r.qos_note = "slurmctld refused QOS " + d.qos + ": " + st.error().message;
+    r.reason += "; stays in QOS " + (job.qos.empty() ? std::string("(unknown)") : job.qos) + ": " +
+                r.qos_note;
+    st = with_retry([&] { return controller.mark(job.job_id, n, ""); }, retry);
+  }
+  if (!st) r.reason += "; the preemption count was not recorded: " + st.error().message;
+}
+
 }  // namespace
 
 EpilogPlan plan_epilog(const EpilogFacts& f) {
@@ -191,7 +214,7 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
     job.state = state_without_slurm(plan.cause, m.script_status);
     AuditRecord r = base_record(f, job, plan.cause);
     job.preempt_time = 0;
-    const Decision d = decide_requeue(job, f.request, f.admin_max);
+    const Decision d = decide_requeue(job, f.request, f.budgets);
     r.event = "no-requeue";
     r.decision = "not requeued";
     r.reason = d.reason;
@@ -250,8 +273,10 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
     out.records.push_back(std::move(notice));
   }
 
-  const Decision d = decide_requeue(*job, f.request, f.admin_max);
+  const Decision d = decide_requeue(*job, f.request, f.budgets);
   AuditRecord r = base_record(f, *job, cause);
+  r.preemptions = job->preemptions + (d.counts_preemption ? 1U : 0U);
+  r.other_requeues = other_restarts(*job);
   // Every run with a grace start, also one cancelled inside its window.
   if (cause == Cause::Preemption || preempted_this_run(*job)) add_lost_work(r, f, *job);
   if (d.requeue) {
@@ -282,6 +307,13 @@ JobEndOutcome handle_job_end(Controller& controller, const EpilogFacts& f, Retry
            : "requeue failed: " + st.error().message;
     r.reason += waited(retry.waits());
     out.requeued = st.ok();
+    if (st && d.counts_preemption) count_preemption(controller, f, *job, d, retry, r);
+  } else if (d.counts_preemption) {
+    // Slurm requeues the preempted run itself (PreemptMode=REQUEUE): counted all the same.
+    r.event = "no-requeue";
+    r.decision = "not requeued";
+    r.reason = d.reason + waited(retry.waits());
+    count_preemption(controller, f, *job, d, retry, r);
   } else {
     const bool capped = d.reason.rfind("requeue cap", 0) == 0;
     const bool refused = cause == Cause::Preemption && !job->requeue_allowed;

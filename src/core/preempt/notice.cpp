@@ -1,5 +1,6 @@
 #include "gracepack/core/preempt/notice.hpp"
 
+#include <cctype>
 #include <map>
 
 #include "gracepack/core/base/text.hpp"
@@ -13,7 +14,10 @@ std::string format_notice(const Notice& n) {
          "\nGRACEPACK_SIGNAL=" + signal_name(n.signal) +
          "\nGRACEPACK_RESTART_COUNT=" + std::to_string(n.restart_count) +
          "\nGRACEPACK_MAX_REQUEUE=" + std::to_string(n.max_requeue) +
-         "\nGRACEPACK_WILL_REQUEUE=" + (n.will_requeue ? "1" : "0") + "\n";
+         "\nGRACEPACK_WILL_REQUEUE=" + (n.will_requeue ? "1" : "0") + "\n" +
+         (n.preemption ? "GRACEPACK_PREEMPTION=" + std::to_string(n.preemption) + "\n"
+                       : std::string()) +
+         (n.requeue_qos.empty() ? std::string() : "GRACEPACK_REQUEUE_QOS=" + n.requeue_qos + "\n");
 }
 
 Result<Notice> parse_notice(const std::string& text) {
@@ -45,8 +49,15 @@ Result<Notice> parse_notice(const std::string& text) {
   const auto r = num("GRACEPACK_RESTART_COUNT", 65535);
   const auto m = num("GRACEPACK_MAX_REQUEUE", 65535);
   const auto w = get("GRACEPACK_WILL_REQUEUE");
+  // Since issue 20: which preemption this is, and the QOS the job comes back in.
+  const auto nth = get("GRACEPACK_PREEMPTION");
+  const auto parsed_nth = nth ? text::parse_int(*nth, 1, 65535) : std::nullopt;
+  const auto qos = get("GRACEPACK_REQUEUE_QOS");
+  bool qos_ok = !qos || !qos->empty();
+  for (unsigned char c : qos.value_or(""))
+    qos_ok = qos_ok && (std::isalnum(c) || c == '_' || c == '-' || c == '.');
   if (!parsed_cause || !t || !d || !parsed_sig || !r || !m || !w || (*w != "0" && *w != "1") ||
-      kv.size() != 7) {
+      (nth && !parsed_nth) || !qos_ok || kv.size() != 7 + (nth ? 1U : 0U) + (qos ? 1U : 0U)) {
     return fail("notice file: a field is missing, unknown or malformed");
   }
   n.cause = *parsed_cause;
@@ -56,24 +67,28 @@ Result<Notice> parse_notice(const std::string& text) {
   n.restart_count = static_cast<unsigned>(*r);
   n.max_requeue = static_cast<unsigned>(*m);
   n.will_requeue = *w == "1";
+  n.preemption = parsed_nth ? static_cast<unsigned>(*parsed_nth) : 0;
+  n.requeue_qos = qos.value_or("");
   return n;
 }
 
-Notice notice_for(const JobRecord& job, const PreemptRequest& request, unsigned admin_max,
-                  std::time_t now) {
+Notice notice_for(const JobRecord& job, const PreemptRequest& request,
+                  const RequeueBudgets& budgets, std::time_t now) {
   Notice n;
   n.cause = Cause::Preemption;
   n.notice_time = job.preempt_time ? job.preempt_time : now;
   n.deadline = job.end_time;
   n.signal = request.signal;
   n.restart_count = job.restart_count;
-  n.max_requeue = requeue_cap(request, admin_max);
+  n.max_requeue = requeue_cap(request, budgets);
+  n.preemption = job.preemptions + 1;
   // As the job epilog will see it once the run has ended.
   JobRecord ended = job;
   ended.state = JobState::Preempted;
-  const Decision d = decide_requeue(ended, request, admin_max);
+  const Decision d = decide_requeue(ended, request, budgets);
   n.will_requeue = d.requeue;
-  if (!d.requeue && job.restart_count < n.max_requeue) n.not_why = d.reason;
+  n.requeue_qos = d.qos;
+  if (!d.requeue && job.preemptions < n.max_requeue) n.not_why = d.reason;
   return n;
 }
 
@@ -86,12 +101,17 @@ std::string notice_message(const Notice& n, std::uint32_t job_id, std::time_t no
                     " is being preempted; it will be killed at " + when + " (in " +
                     std::to_string(left > 0 ? left : 0) + " s). SIG" + signal_name(n.signal) +
                     " sent to its processes: save your work now. ";
+  const unsigned before = n.preemption ? n.preemption - 1 : n.restart_count;
   if (n.will_requeue) {
-    msg += "The job will be requeued afterwards (restart " + std::to_string(n.restart_count + 1) +
-           " of max " + std::to_string(n.max_requeue) + ").";
+    msg += "The job will be requeued afterwards (requeue " + std::to_string(before + 1) +
+           " of max " + std::to_string(n.max_requeue) + " after preemption)";
+    msg += n.requeue_qos.empty()
+               ? "."
+               : ", into the protected QOS " + n.requeue_qos + " (this is its preemption " +
+                     std::to_string(n.preemption) + ").";
   } else {
-    msg += "It will NOT be requeued: it has restarted " + std::to_string(n.restart_count) +
-           " times, the maximum is " + std::to_string(n.max_requeue) + ".";
+    msg += "It will NOT be requeued: it was requeued after " + std::to_string(before) +
+           " preemptions, the maximum is " + std::to_string(n.max_requeue) + ".";
     if (!n.not_why.empty()) msg += " (" + n.not_why + ")";
   }
   return msg;

@@ -67,16 +67,39 @@ Cause classify(const JobRecord& job) {
   }
 }
 
-unsigned requeue_cap(const PreemptRequest& request, unsigned admin_max) {
-  return request.max_requeue ? std::min(*request.max_requeue, admin_max) : admin_max;
+unsigned requeue_cap(const PreemptRequest& request, const RequeueBudgets& budgets) {
+  return request.max_requeue ? std::min(*request.max_requeue, budgets.preemption)
+                             : budgets.preemption;
 }
 
-std::string cap_warning(const PreemptRequest& request, unsigned admin_max) {
-  if (!request.max_requeue || *request.max_requeue <= admin_max) return "";
-  return "--preempt-requeue=max=" + std::to_string(*request.max_requeue) +
-         ": this cluster allows at most " + std::to_string(admin_max) +
-         " requeues per job; the job will be requeued at most " + std::to_string(admin_max) +
-         " times";
+unsigned other_requeue_cap(const PreemptRequest& request, const RequeueBudgets& budgets) {
+  return request.max_other ? std::min(*request.max_other, budgets.other) : budgets.other;
+}
+
+RequeueBudgets budgets_of(const Config& config) {
+  return {config.max_requeue, config.max_other_requeue, config.protect_after, config.protect_qos};
+}
+
+unsigned other_restarts(const JobRecord& job) {
+  return job.restart_count - std::min(job.preemptions, job.restart_count);
+}
+
+std::string cap_warning(const PreemptRequest& request, const RequeueBudgets& budgets) {
+  std::string out;
+  if (request.max_requeue && *request.max_requeue > budgets.preemption) {
+    out = "--preempt-requeue=max=" + std::to_string(*request.max_requeue) +
+          ": this cluster allows at most " + std::to_string(budgets.preemption) +
+          " requeues after preemption per job; the job will be requeued at most " +
+          std::to_string(budgets.preemption) + " times after a preemption";
+  }
+  if (request.max_other && *request.max_other > budgets.other) {
+    if (!out.empty()) out += "\n";
+    out += "--preempt-requeue=max_other=" + std::to_string(*request.max_other) +
+           ": this cluster allows at most " + std::to_string(budgets.other) +
+           " requeues for other causes (time limit) per job; the job will be requeued at most " +
+           std::to_string(budgets.other) + " times for them";
+  }
+  return out;
 }
 
 std::string return_grace_warning(const PreemptRequest& request, bool admin_allows) {
@@ -85,11 +108,31 @@ std::string return_grace_warning(const PreemptRequest& request, bool admin_allow
          "(its admin has not set return_grace=yes); the job keeps its whole window";
 }
 
-Decision decide_requeue(const JobRecord& job, const PreemptRequest& request, unsigned admin_max) {
-  const unsigned cap = requeue_cap(request, admin_max);
+namespace {
+
+// Where a preempted job comes back: the protected QOS from its protect_after-th preemption on.
+std::string protection(const JobRecord& job, const RequeueBudgets& budgets) {
+  if (!budgets.protect_after || budgets.protect_qos.empty()) return "";
+  const unsigned nth = job.preemptions + 1;
+  if (nth < budgets.protect_after || job.qos == budgets.protect_qos) return "";
+  return budgets.protect_qos;
+}
+
+}  // namespace
+
+Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
+                        const RequeueBudgets& budgets) {
   if (!job.batch) return {false, "interactive jobs (srun, salloc) cannot be requeued"};
-  if (job.requeued_by_slurm) return {false, "Slurm requeues this job itself"};
   const Cause cause = classify(job);
+  if (job.requeued_by_slurm) {
+    Decision d{false, "Slurm requeues this job itself"};
+    // Slurm's own requeue of a preempted run (PreemptMode=REQUEUE) is a preemption all the same.
+    if (cause == Cause::Preemption) {
+      d.counts_preemption = true;
+      d.qos = protection(job, budgets);
+    }
+    return d;
+  }
   switch (cause) {
     case Cause::Preemption:
       break;
@@ -114,13 +157,35 @@ Decision decide_requeue(const JobRecord& job, const PreemptRequest& request, uns
             "the job cannot be requeued (submitted with --no-requeue, or JobRequeue=0 without "
             "--requeue): submit with --requeue"};
   }
-  if (job.restart_count >= cap) {
-    return {false, "requeue cap reached: the job has restarted " +
-                       std::to_string(job.restart_count) + " times, max " + std::to_string(cap)};
+  if (cause == Cause::Preemption) {
+    const unsigned cap = requeue_cap(request, budgets);
+    if (job.preemptions >= cap) {
+      return {false, "requeue cap reached: the job was requeued after " +
+                         std::to_string(job.preemptions) + " preemptions, max " +
+                         std::to_string(cap)};
+    }
+    // A ceiling on all restarts, whatever the marks say: a job whose marks cannot be written
+    // (slurmctld refused the update) is not requeued without end.
+    const unsigned all = cap + other_requeue_cap(request, budgets);
+    if (job.restart_count >= all) {
+      return {false, "requeue cap reached: the job has restarted " +
+                         std::to_string(job.restart_count) + " times in all, max " +
+                         std::to_string(all)};
+    }
+    Decision d{true, "preemption: requeue " + std::to_string(job.preemptions + 1) + " of max " +
+                         std::to_string(cap)};
+    d.counts_preemption = true;
+    d.qos = protection(job, budgets);
+    return d;
   }
-  return {true, std::string(cause == Cause::TimeLimit ? "time limit" : "preemption") +
-                    ": requeue " + std::to_string(job.restart_count + 1) + " of max " +
-                    std::to_string(cap)};
+  const unsigned cap = other_requeue_cap(request, budgets);
+  const unsigned others = other_restarts(job);
+  if (others >= cap) {
+    return {false, "requeue cap reached: the job has restarted " + std::to_string(others) +
+                       " times for causes other than preemption, max " + std::to_string(cap)};
+  }
+  return {true, "time limit: requeue " + std::to_string(others + 1) + " of max " +
+                    std::to_string(cap) + " (causes other than preemption)"};
 }
 
 }  // namespace gracepack

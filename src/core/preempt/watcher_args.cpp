@@ -21,7 +21,9 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
                              "--request",
                              to_value(a.request),
                              "--max-requeue",
-                             std::to_string(a.admin_max),
+                             std::to_string(a.budgets.preemption),
+                             "--max-other",
+                             std::to_string(a.budgets.other),
                              "--poll",
                              std::to_string(a.poll),
                              "--ctl",
@@ -42,6 +44,12 @@ std::vector<std::string> to_argv(const WatcherArgs& a, const std::string& progra
     v.push_back(a.checkpoint);
   }
   if (a.return_grace) v.emplace_back("--return-grace");
+  if (a.budgets.protect_after) {
+    v.emplace_back("--protect-after");
+    v.push_back(std::to_string(a.budgets.protect_after));
+    v.emplace_back("--protect-qos");
+    v.push_back(a.budgets.protect_qos);
+  }
   return v;
 }
 
@@ -102,7 +110,20 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
     } else if (key == "--max-requeue") {
       n = text::parse_int(v, 0, kMaxUserRequeue);
       if (!n) return fail("bad --max-requeue '" + v + "'");
-      a.admin_max = static_cast<unsigned>(*n);
+      a.budgets.preemption = static_cast<unsigned>(*n);
+    } else if (key == "--max-other") {
+      n = text::parse_int(v, 0, kMaxUserRequeue);
+      if (!n) return fail("bad --max-other '" + v + "'");
+      a.budgets.other = static_cast<unsigned>(*n);
+    } else if (key == "--protect-after") {
+      n = text::parse_int(v, 1, kMaxUserRequeue);
+      if (!n) return fail("bad --protect-after '" + v + "'");
+      a.budgets.protect_after = static_cast<unsigned>(*n);
+    } else if (key == "--protect-qos") {
+      // The same rule as plugstack.conf's protect_qos.
+      auto c = parse_config({"protect_after=1", "protect_qos=" + v});
+      if (!c) return fail("bad --protect-qos '" + text::printable(v) + "'");
+      a.budgets.protect_qos = v;
     } else if (key == "--poll") {
       n = text::parse_int(v, 1, 3600);
       if (!n) return fail("bad --poll '" + v + "'");
@@ -131,6 +152,8 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
       return fail("unknown argument '" + key + "'");
     }
   }
+  if ((a.budgets.protect_after == 0) != a.budgets.protect_qos.empty())
+    return fail("--protect-after and --protect-qos go together");
   if (!have_job || !have_dir || !have_run || !have_ctl)
     return fail("--job, --dir, --run and --ctl are required");
   return a;

@@ -24,7 +24,7 @@ std::string fake_ctl(const std::string& body) {
 
 TEST(CtlClient, ReadsTheRecordAndTellsRefusalsFromSilence) {
   const std::string ok = fake_ctl(
-      "[ \"$1\" = job ] && [ \"$2\" = 42 ] || exit 3\n"
+      "[ \"$1\" = job-full ] && [ \"$2\" = 42 ] || exit 3\n"
       "printf 'job_id=42\\nstate=RUNNING\\nuser=1001\\npreempt_time=100\\nconf=%s\\n' x | "
       "grep -v conf\n");
   slurm::CtlController ctl(ok, {"PATH=/usr/bin:/bin"});
@@ -61,36 +61,46 @@ TEST(CtlClient, ReadsTheRecordAndTellsRefusalsFromSilence) {
 // Issue 16 item 4: under the epilog's deadline a call is cut to the time left and none starts
 // after it, whatever the per-call timeout (30 s) says; a job epilog that retries with it ends
 // before the deadline.
-// Issue 19: the epilog asks for the allocation (job-alloc); a watcher asks for the record every
-// release's parser knows (job), so that one of an earlier release, in a job that runs while the
-// package is upgraded, still reads it.
-TEST(CtlClient, OnlyTheEpilogAsksForTheAllocation) {
+// Issue 20: both the epilog and the watcher ask for the whole record (job-full: the allocation,
+// the QOS and the preemption count). A gracepack-ctl of an earlier release (a package half
+// upgraded) answers "usage" to it: the epilog then asks for what issue 19's knew (job-alloc), the
+// watcher for what every release knows (job).
+TEST(CtlClient, EachReaderFallsBackToWhatAnOlderCtlKnows) {
   const std::string ctl_path = fake_ctl(
       "case \"$1\" in\n"
-      "  job) printf 'job_id=42\\nstate=RUNNING\\n' ;;\n"
-      "  job-alloc) printf 'job_id=42\\nstate=RUNNING\\nalloc_nodes=1\\nalloc_cpus=4\\n"
-      "alloc_gpus=2\\nalloc_gpu_types=a100:2\\n' ;;\n"
+      "  job-full) printf 'job_id=42\\nstate=RUNNING\\nalloc_nodes=1\\nalloc_cpus=4\\n"
+      "alloc_gpus=2\\nalloc_gpu_types=a100:2\\nqos=scav\\npreemptions=2\\n' ;;\n"
       "  *) exit 3 ;;\n"
       "esac\n");
   slurm::CtlController watcher(ctl_path, {"PATH=/usr/bin:/bin"});
   auto r = watcher.load_job(42);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_FALSE(r->alloc.known());
+  EXPECT_EQ(r->preemptions, 2u);
+  EXPECT_EQ(r->qos, "scav");
   slurm::CtlController epilog(ctl_path, {"PATH=/usr/bin:/bin"});
   epilog.want_allocation();
   r = epilog.load_job(42);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->alloc, (Allocation{1, 4, 2, "a100:2"}));
+  EXPECT_EQ(r->preemptions, 2u);
   ::unlink(ctl_path.c_str());
-  // A gracepack-ctl of an earlier release (a package half upgraded) knows only "job".
   const std::string old_ctl = fake_ctl(
-      "[ \"$1\" = job ] || { echo 'error=usage: gracepack-ctl job JOBID'; exit 3; }\n"
-      "printf 'job_id=42\\nstate=RUNNING\\n'\n");
-  slurm::CtlController epilog_new(old_ctl, {"PATH=/usr/bin:/bin"});
-  epilog_new.want_allocation();
-  r = epilog_new.load_job(42);
+      "case \"$1\" in\n"
+      "  job) printf 'job_id=42\\nstate=RUNNING\\n' ;;\n"
+      "  job-alloc) printf 'job_id=42\\nstate=RUNNING\\nalloc_nodes=1\\nalloc_cpus=4\\n"
+      "alloc_gpus=2\\nalloc_gpu_types=a100:2\\n' ;;\n"
+      "  *) echo 'error=usage: gracepack-ctl job|job-alloc JOBID'; exit 3 ;;\n"
+      "esac\n");
+  slurm::CtlController old_watcher(old_ctl, {"PATH=/usr/bin:/bin"});
+  r = old_watcher.load_job(42);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_FALSE(r->alloc.known());
+  slurm::CtlController old_epilog(old_ctl, {"PATH=/usr/bin:/bin"});
+  old_epilog.want_allocation();
+  r = old_epilog.load_job(42);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->alloc, (Allocation{1, 4, 2, "a100:2"}));
+  EXPECT_EQ(r->preemptions, 0u);
   ::unlink(old_ctl.c_str());
 }
 

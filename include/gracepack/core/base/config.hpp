@@ -17,7 +17,14 @@ struct Config {
   bool preempt_requeue = true;
 
   // --preempt-requeue
-  unsigned max_requeue = 5;  // most requeues gracepack makes for one job (users may lower it)
+  // Requeue budgets per cause (users may lower each): after a preemption, and for other causes
+  // (a time limit with 'timelimit'; Slurm's own requeues count there too).
+  unsigned max_requeue = 5;
+  unsigned max_other_requeue = 5;
+  // A guarantee of progress: at a job's protect_after-th preemption gracepack requeues it into
+  // the QOS protect_qos (one nobody preempts); 0: off. Both or neither.
+  unsigned protect_after = 0;
+  std::string protect_qos;
   std::string audit_log = "/var/log/slurm/gracepack-audit.jsonl";  // "" : no audit file
   unsigned poll_interval = 5;  // seconds between job checks where there is no extern step
   bool notify_shell = false;   // also signal the batch shell itself at grace start

@@ -25,11 +25,14 @@ struct PackRequest {
   bool operator==(const PackRequest&) const = default;
 };
 
-// --preempt-requeue[=ITEM,...]  items: signal=NAME|NUMBER, max=N, timelimit, notice=PATH
+// --preempt-requeue[=ITEM,...]  items: signal=NAME|NUMBER, max=N, max_other=N, timelimit,
+// notice=PATH, checkpoint=PATH, return_grace
 struct PreemptRequest {
-  int signal = 15;                      // the notice signal (SIGTERM by default)
-  std::optional<unsigned> max_requeue;  // the user's own cap, never above the admin's
-  bool on_timelimit = false;            // requeue on time limit too
+  int signal = 15;  // the notice signal (SIGTERM by default)
+  std::optional<unsigned>
+      max_requeue;  // the user's own cap after preemption, never above the admin's
+  std::optional<unsigned> max_other;  // the same for requeues of other causes (time limit)
+  bool on_timelimit = false;          // requeue on time limit too
   // Where the watcher, as the user, also writes the notice (a container that does not see /run
   // reads it there): as given, "%j" for the job id, relative to the job's working directory.
   std::string notice_copy;

@@ -38,6 +38,13 @@ struct AuditRecord {
   std::string checkpoint_note;
   std::optional<LostWork> lost;
   std::optional<long long> grace_returned;  // seconds of the window handed back (return_grace)
+  // The requeue budgets (issue 20), where slurmctld's record was read: the job's preemptions so
+  // far (this run's included) and its restarts for other causes; the QOS it ran in and the one
+  // it comes back in (protect_qos), or why it could not be moved there.
+  std::optional<unsigned> preemptions;
+  std::optional<unsigned> other_requeues;
+  std::string requeue_qos;
+  std::string qos_note;
 };
 std::string to_json(const AuditRecord& r);
 

@@ -19,6 +19,10 @@ class Controller {
   // Requeues the run slurmctld names `id` (see requeue_id): success is judged by that run's own
   // entry in slurmctld's answer.
   virtual Status requeue(const std::string& id) = 0;
+  // Records in the job's AdminComment that `preemptions` of its runs were preempted (see
+  // preemptions_in), and with `qos` not empty moves the pending job into that QOS, in one update
+  // that slurmctld takes whole or refuses whole.
+  virtual Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) = 0;
 };
 
 }  // namespace gracepack

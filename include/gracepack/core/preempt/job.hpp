@@ -58,6 +58,12 @@ struct JobRecord {
   std::string partition;
   std::string batch_host;
   Allocation alloc;
+  // For the requeue budgets (gracepack-ctl job-full): the job's QOS and account, and how many of
+  // its runs were preempted and requeued before this one (gracepack's mark in the job's
+  // AdminComment, which only Slurm's operators can change).
+  std::string qos;
+  std::string account;
+  unsigned preemptions = 0;
   bool operator==(const JobRecord&) const = default;
 };
 
@@ -68,5 +74,13 @@ Result<JobRecord> parse_job_record(std::string_view text);
 // How slurmctld names this run for a requeue: "123", or "100_7" for task 7 of array 100. Never
 // the bare array id: for the task that holds it, that would requeue every task of the array.
 std::string requeue_id(const JobRecord& r);
+
+// gracepack's mark in a job's AdminComment: "gracepack_preemptions=N" among whatever else the
+// site keeps there (words separated by spaces, commas or semicolons). 0 where there is none or it
+// is malformed.
+unsigned preemptions_in(std::string_view admin_comment);
+// The comment with the mark set to `n`, everything else kept; the mark is appended when absent.
+std::string with_preemptions(std::string_view admin_comment, unsigned n);
+inline constexpr const char* kPreemptionMark = "gracepack_preemptions=";
 
 }  // namespace gracepack

@@ -15,6 +15,7 @@
 #include "gracepack/core/preempt/audit.hpp"
 #include "gracepack/core/preempt/controller.hpp"
 #include "gracepack/core/preempt/job_dir.hpp"
+#include "gracepack/core/preempt/policy.hpp"
 #include "gracepack/core/preempt/retry.hpp"
 
 namespace gracepack {
@@ -23,7 +24,7 @@ struct EpilogFacts {
   std::uint32_t job_id = 0;  // from Slurm
   uid_t uid = 0;             // from Slurm
   PreemptRequest request;
-  unsigned admin_max = 0;
+  RequeueBudgets budgets;
   std::optional<RunMarker> marker;      // root's marker on this node; nullopt: none or unusable
   std::string marker_note;              // why there is none
   std::optional<WatcherStatus> status;  // the watcher's status file, if readable and well formed

@@ -11,6 +11,7 @@
 
 #include "gracepack/core/base/options.hpp"
 #include "gracepack/core/base/result.hpp"
+#include "gracepack/core/preempt/policy.hpp"
 
 namespace gracepack {
 
@@ -20,7 +21,7 @@ struct WatcherArgs {
   std::string run;  // this run's nonce (the root marker's), written into the status file
   pid_t shell = 0;  // the batch shell; 0: the watcher of an srun step (another node)
   PreemptRequest request;
-  unsigned admin_max = 5;
+  RequeueBudgets budgets;
   unsigned poll = 5;  // seconds between reads where there is no extern placeholder
   bool notify_shell = false;
   bool quiet = false;         // no line on stderr: the batch node's watcher speaks for the job

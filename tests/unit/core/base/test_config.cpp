@@ -51,7 +51,8 @@ TEST(Config, DescribeShowsValuesInForce) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(
       describe(*c),
-      "max_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl poll_interval=5 "
+      "max_requeue=5 max_other_requeue=5 audit_log=/var/log/slurm/gracepack-audit.jsonl "
+      "poll_interval=5 "
       "ctld_wait=120 notify_shell=off return_grace=off state_dir=/run/gracepack pack_gpus=off "
       "preempt_requeue=on "
       "min_task_mem=0 mps=off "
@@ -131,4 +132,20 @@ TEST(Config, ReturnGraceIsTheAdminsChoiceAndOffByDefault) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->return_grace);
   EXPECT_FALSE(parse_config({"return_grace=sometimes"}).ok());
+}
+
+// Issue 20: the budgets per cause and the guarantee of progress.
+TEST(Config, BudgetsAndProtection) {
+  auto c = parse_config(
+      {"max_requeue=3", "max_other_requeue=1", "protect_after=2", "protect_qos=owner-prot"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->max_other_requeue, 1u);
+  EXPECT_EQ(c->protect_after, 2u);
+  EXPECT_EQ(c->protect_qos, "owner-prot");
+  EXPECT_FALSE(parse_config({"protect_after=2"}).ok());
+  EXPECT_FALSE(parse_config({"protect_qos=x"}).ok());
+  EXPECT_FALSE(parse_config({"protect_after=0", "protect_qos=x"}).ok());
+  EXPECT_FALSE(parse_config({"protect_after=2", "protect_qos=a b"}).ok());
+  EXPECT_FALSE(parse_config({"protect_after=2", "protect_qos=a;b"}).ok());
+  EXPECT_FALSE(parse_config({"max_other_requeue=-1"}).ok());
 }

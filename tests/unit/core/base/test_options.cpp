@@ -75,12 +75,13 @@ TEST(PreemptRequeue, Items) {
   EXPECT_EQ(parse_preempt_requeue("signal=SIGUSR2")->signal, SIGUSR2);
   EXPECT_EQ(parse_preempt_requeue("sig=10")->signal, 10);
   EXPECT_EQ(parse_preempt_requeue("max=0")->max_requeue, 0u);
+  EXPECT_EQ(parse_preempt_requeue("max_other=2")->max_other, 2u);  // issue 20
 }
 
 TEST(PreemptRequeue, RejectsMalformed) {
-  for (const char* v :
-       {"signal=KILL", "signal=9", "signal=STOP", "signal=", "signal=FOO", "max=-1", "max=1001",
-        "max=", "max", "timelimit=1", "bogus", ",", "signal=USR1,", "signal=65"}) {
+  for (const char* v : {"signal=KILL", "signal=9", "signal=STOP", "signal=", "signal=FOO", "max=-1",
+                        "max=1001", "max=", "max", "timelimit=1", "bogus", ",", "signal=USR1,",
+                        "signal=65", "max_other=1001", "max_other"}) {
     auto r = parse_preempt_requeue(v);
     ASSERT_FALSE(r.ok()) << v;
     EXPECT_EQ(r.error().message.rfind("--preempt-requeue=", 0), 0u);
@@ -89,7 +90,7 @@ TEST(PreemptRequeue, RejectsMalformed) {
 }
 
 TEST(PreemptRequeue, CanonicalValueRoundTrips) {
-  for (const char* v : {"", "signal=USR1", "max=2,timelimit", "signal=40"}) {
+  for (const char* v : {"", "signal=USR1", "max=2,timelimit", "signal=40", "max=1,max_other=0"}) {
     auto r = parse_preempt_requeue(v);
     ASSERT_TRUE(r.ok()) << v;
     auto again = parse_preempt_requeue(to_value(*r));

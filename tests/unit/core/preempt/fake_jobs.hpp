@@ -4,9 +4,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gracepack/core/preempt/controller.hpp"
 #include "gracepack/core/preempt/job.hpp"
+#include "gracepack/core/preempt/policy.hpp"
 #include "gracepack/core/preempt/retry.hpp"
 
 namespace gracepack::fakes {
@@ -23,6 +25,17 @@ inline JobRecord job(JobState s, std::time_t preempt = 0, unsigned restarts = 0)
   r.restart_count = restarts;
   r.partition = "low-grace";
   r.batch_host = "node1";
+  return r;
+}
+
+// Both requeue budgets `n` (after preemption, other causes), no protection.
+inline RequeueBudgets caps(unsigned n) {
+  return {n, n, 0, ""};
+}
+// A job preempted at `preempt` after `preemptions` earlier preemptions, each requeued.
+inline JobRecord preempted(JobState s, std::time_t preempt, unsigned preemptions) {
+  JobRecord r = job(s, preempt, preemptions);
+  r.preemptions = preemptions;
   return r;
 }
 
@@ -52,6 +65,19 @@ class FakeController : public Controller {
       record->restart_count += 1;
       record->state = JobState::Pending;
       return fail_transient("Zero Bytes were transmitted or received");
+    }
+    return Ok{};
+  }
+  // mark(): each call as "JOB N QOS"; a QOS in refuse_qos is refused as slurmctld refuses one.
+  std::vector<std::string> marks;
+  std::string refuse_qos;
+  Status mark(std::uint32_t job_id, unsigned n, const std::string& qos) override {
+    if (down > 0 && down--) return fail_transient("Unable to contact slurm controller");
+    if (!qos.empty() && qos == refuse_qos) return fail("Invalid qos specification");
+    marks.push_back(std::to_string(job_id) + " " + std::to_string(n) + " " + qos);
+    if (record) {
+      record->preemptions = n;
+      if (!qos.empty()) record->qos = qos;
     }
     return Ok{};
   }

@@ -112,7 +112,7 @@ TEST(WatcherArgs, RoundTripAndRefusals) {
   a.shell = 4321;
   a.request.signal = 10;
   a.request.max_requeue = 2;
-  a.admin_max = 4;
+  a.budgets = {4, 2, 3, "protected"};
   a.poll = 7;
   a.notify_shell = true;
   a.quiet = true;

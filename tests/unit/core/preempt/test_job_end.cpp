@@ -44,7 +44,7 @@ EpilogFacts facts(std::optional<RunMarker> m, std::optional<WatcherStatus> s) {
   EpilogFacts f;
   f.job_id = 42;
   f.uid = 1001;
-  f.admin_max = 3;
+  f.budgets = fakes::caps(3);
   f.marker = std::move(m);
   f.status = std::move(s);
   f.user = "alice";
@@ -229,7 +229,7 @@ TEST(JobEnd, ARunAlreadyRequeuedOrAnotherUsersRecordIsLeftAlone) {
 
 TEST(JobEnd, CapRefusalAndErrorsAreRecorded) {
   FakeController ctl;
-  ctl.record = job(JobState::Preempted, 100, 3);
+  ctl.record = fakes::preempted(JobState::Preempted, 100, 3);
   auto out = end(ctl, facts(marker(), std::nullopt));
   ASSERT_EQ(out.records.size(), 1u);
   EXPECT_EQ(out.records[0].event, "cap");
@@ -423,4 +423,66 @@ TEST(JobEnd, APreemptedRunsRecordSaysWhatWasLost) {
   ASSERT_EQ(out.records.size(), 1u);
   EXPECT_FALSE(out.records[0].lost);
   EXPECT_EQ(to_json(out.records[0]).find("checkpoint"), std::string::npos);
+}
+
+// Issue 20: a preempted run that comes back is counted in the job's AdminComment (gracepack's
+// requeue and Slurm's own alike), the audit carries the per-cause counts, and at protect_after
+// the job goes into the protected QOS; a QOS slurmctld refuses leaves it requeued as it was.
+TEST(JobEnd, APreemptionIsCountedAndProtectsAtTheKth) {
+  FakeController ctl;
+  ctl.record = fakes::preempted(JobState::Preempted, 100, 1);
+  ctl.record->restart_count = 2;  // one restart for another cause
+  ctl.record->qos = "scav";
+  auto f = facts(marker(), status(WatchState::Delivered, 100));
+  f.budgets = {5, 5, 3, "protected"};
+  auto out = end(ctl, f);
+  ASSERT_TRUE(out.requeued);
+  ASSERT_EQ(ctl.marks.size(), 1u);
+  EXPECT_EQ(ctl.marks[0], "42 2 ");
+  EXPECT_EQ(out.records.back().preemptions, 2u);
+  EXPECT_EQ(out.records.back().other_requeues, 1u);
+  EXPECT_NE(to_json(out.records.back()).find("\"preemptions\":2,\"other_requeues\":1"),
+            std::string::npos)
+      << to_json(out.records.back());
+
+  // The third preemption: into the protected QOS.
+  ctl.record->state = JobState::Preempted;
+  ctl.record->restart_count = 3;
+  out = end(ctl, f);
+  ASSERT_TRUE(out.requeued);
+  EXPECT_EQ(ctl.marks.back(), "42 3 protected");
+  EXPECT_EQ(out.records.back().requeue_qos, "protected");
+  EXPECT_NE(out.records.back().reason.find("into QOS protected (preemption 3, protect_after=3)"),
+            std::string::npos)
+      << out.records.back().reason;
+
+  // A QOS slurmctld refuses: requeued as before, the count recorded, the reason on record.
+  ctl.record = fakes::preempted(JobState::Preempted, 100, 2);
+  ctl.record->qos = "scav";
+  ctl.refuse_qos = "protected";
+  ctl.marks.clear();
+  out = end(ctl, f);
+  ASSERT_TRUE(out.requeued);
+  ASSERT_EQ(ctl.marks.size(), 1u);
+  EXPECT_EQ(ctl.marks[0], "42 3 ");
+  EXPECT_EQ(out.records.back().requeue_qos, "");
+  EXPECT_NE(out.records.back().qos_note.find("Invalid qos specification"), std::string::npos);
+  EXPECT_NE(out.records.back().reason.find("stays in QOS scav"), std::string::npos);
+
+  // Slurm's own requeue (PreemptMode=REQUEUE): not requeued by gracepack, counted all the same.
+  ctl.record = fakes::preempted(JobState::Preempted, 100, 0);
+  ctl.record->requeued_by_slurm = true;
+  ctl.marks.clear();
+  const int before = ctl.requeues;
+  out = end(ctl, f);
+  EXPECT_FALSE(out.requeued);
+  EXPECT_EQ(ctl.requeues, before);
+  ASSERT_EQ(ctl.marks.size(), 1u);
+  EXPECT_EQ(ctl.marks[0], "42 1 ");
+
+  // A run that was not preempted is not counted.
+  ctl.record = job(JobState::Complete);
+  ctl.marks.clear();
+  out = end(ctl, facts(ended(0), std::nullopt));
+  EXPECT_TRUE(ctl.marks.empty());
 }

@@ -35,17 +35,18 @@ TEST(Notice, RoundTripsAndIsShellReadable) {
 TEST(Notice, FromTheRecordAtGraceStart) {
   PreemptRequest req;
   req.signal = SIGUSR1;
-  auto n = notice_for(job(JobState::Running, 100, 1), req, 3, 101);
+  auto n = notice_for(fakes::preempted(JobState::Running, 100, 1), req, fakes::caps(3), 101);
   EXPECT_EQ(n.notice_time, 100);
   EXPECT_EQ(n.deadline, 115);
   EXPECT_EQ(n.signal, SIGUSR1);
   EXPECT_TRUE(n.will_requeue);
   EXPECT_EQ(n.max_requeue, 3u);
-  n = notice_for(job(JobState::Running, 100, 3), req, 3, 101);
+  EXPECT_EQ(n.preemption, 2u);
+  n = notice_for(fakes::preempted(JobState::Running, 100, 3), req, fakes::caps(3), 101);
   EXPECT_FALSE(n.will_requeue);
   auto no_requeue = job(JobState::Running, 100);
   no_requeue.requeue_allowed = false;
-  n = notice_for(no_requeue, req, 3, 101);
+  n = notice_for(no_requeue, req, fakes::caps(3), 101);
   EXPECT_FALSE(n.will_requeue);
   EXPECT_NE(notice_message(n, 42, 101).find("--requeue"), std::string::npos);
 }
@@ -55,11 +56,37 @@ TEST(Notice, MessageSaysDeadlineAndRequeue) {
   n.deadline = 1015;
   n.max_requeue = 2;
   n.restart_count = 2;
+  n.preemption = 3;
   const std::string m = notice_message(n, 7, 1000);
   EXPECT_NE(m.find("job 7 is being preempted"), std::string::npos);
   EXPECT_NE(m.find("(in 15 s)"), std::string::npos);
-  EXPECT_NE(m.find("It will NOT be requeued: it has restarted 2 times, the maximum is 2"),
-            std::string::npos);
+  EXPECT_NE(
+      m.find("It will NOT be requeued: it was requeued after 2 preemptions, the maximum is 2"),
+      std::string::npos);
+  n.will_requeue = true;
+  n.max_requeue = 5;
+  n.preemption = 2;
+  n.requeue_qos = "protected";
+  EXPECT_NE(notice_message(n, 7, 1000)
+                .find("The job will be requeued afterwards (requeue 2 of max 5 after preemption), "
+                      "into the protected QOS protected (this is its preemption 2)."),
+            std::string::npos)
+      << notice_message(n, 7, 1000);
+}
+
+TEST(Notice, TheBudgetFieldsRoundTrip) {
+  Notice n;
+  n.notice_time = 100;
+  n.deadline = 115;
+  n.preemption = 2;
+  n.requeue_qos = "protected";
+  auto back = parse_notice(format_notice(n));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->preemption, 2u);
+  EXPECT_EQ(back->requeue_qos, "protected");
+  EXPECT_FALSE(parse_notice(format_notice(n) + "GRACEPACK_PREEMPTION=3\n").ok());
+  n.requeue_qos = "bad qos";
+  EXPECT_FALSE(parse_notice(format_notice(n)).ok());
 }
 
 TEST(Audit, JsonEscapesAndCarriesTheFields) {

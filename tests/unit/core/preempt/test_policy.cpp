@@ -4,7 +4,9 @@
 #include "gracepack/core/preempt/policy.hpp"
 
 using namespace gracepack;
+using fakes::caps;
 using fakes::job;
+using fakes::preempted;
 
 TEST(Classify, FromTheRecordNotTheSignal) {
   EXPECT_EQ(classify(job(JobState::Preempted, 100)), Cause::Preemption);
@@ -25,11 +27,11 @@ TEST(Classify, FromTheRecordNotTheSignal) {
 // gracepack's requeue ends PREEMPTED with no preemption (its preempt time was cleared).
 TEST(Classify, PreemptedWithoutAPreemptionOfThisRunIsNotOne) {
   EXPECT_EQ(classify(job(JobState::Preempted, 0, 1)), Cause::Completion);
-  EXPECT_FALSE(decide_requeue(job(JobState::Preempted, 0, 1), {}, 5).requeue);
+  EXPECT_FALSE(decide_requeue(job(JobState::Preempted, 0, 1), {}, caps(5)).requeue);
   auto stale = job(JobState::Preempted, 40, 1);  // a preempt time from before this run started
   EXPECT_FALSE(preempted_this_run(stale));
   EXPECT_EQ(classify(stale), Cause::Completion);
-  EXPECT_NE(decide_requeue(stale, {}, 5).reason.find("no preemption of this run"),
+  EXPECT_NE(decide_requeue(stale, {}, caps(5)).reason.find("no preemption of this run"),
             std::string::npos);
 }
 
@@ -44,7 +46,7 @@ TEST(Classify, AGangSuspensionIsNotAPreemption) {
   EXPECT_EQ(classify(resumed), Cause::Running);
   resumed.state = JobState::Complete;
   EXPECT_EQ(classify(resumed), Cause::Completion);
-  EXPECT_FALSE(decide_requeue(resumed, {}, 5).requeue);
+  EXPECT_FALSE(decide_requeue(resumed, {}, caps(5)).requeue);
   // Suspended once by an admin, then really preempted later: a preemption.
   auto later = job(JobState::Complete, 300);
   later.suspend_time = 200;
@@ -53,52 +55,147 @@ TEST(Classify, AGangSuspensionIsNotAPreemption) {
 
 TEST(Decide, RequeuesPreemptionOnlyUnderTheCap) {
   PreemptRequest req;
-  auto d = decide_requeue(job(JobState::Preempted, 100, 0), req, 3);
+  auto d = decide_requeue(preempted(JobState::Preempted, 100, 0), req, caps(3));
   EXPECT_TRUE(d.requeue);
+  EXPECT_TRUE(d.counts_preemption);
   EXPECT_EQ(d.reason, "preemption: requeue 1 of max 3");
-  d = decide_requeue(job(JobState::Preempted, 100, 3), req, 3);
+  d = decide_requeue(preempted(JobState::Preempted, 100, 3), req, caps(3));
   EXPECT_FALSE(d.requeue);
-  EXPECT_EQ(d.reason, "requeue cap reached: the job has restarted 3 times, max 3");
+  EXPECT_EQ(d.reason, "requeue cap reached: the job was requeued after 3 preemptions, max 3");
   req.max_requeue = 1;  // the user's own cap is lower
-  EXPECT_FALSE(decide_requeue(job(JobState::Preempted, 100, 1), req, 3).requeue);
+  EXPECT_FALSE(decide_requeue(preempted(JobState::Preempted, 100, 1), req, caps(3)).requeue);
   req.max_requeue = 10;  // ...and never raises the admin's
-  EXPECT_FALSE(decide_requeue(job(JobState::Preempted, 100, 3), req, 3).requeue);
+  EXPECT_FALSE(decide_requeue(preempted(JobState::Preempted, 100, 3), req, caps(3)).requeue);
+}
+
+// Issue 20: restarts for other causes (time limits, Slurm's node-failure requeues) are not
+// charged to the preemption budget, nor preemptions to theirs.
+TEST(Decide, EachCauseHasItsOwnBudget) {
+  PreemptRequest req;
+  req.on_timelimit = true;
+  RequeueBudgets b{2, 1, 0, ""};
+  // Restarted 3 times, none after a preemption: the time-limit budget (1) is spent...
+  auto j = job(JobState::Timeout, 0, 3);
+  auto d = decide_requeue(j, req, b);
+  EXPECT_FALSE(d.requeue);
+  EXPECT_EQ(d.reason,
+            "requeue cap reached: the job has restarted 3 times for causes other than "
+            "preemption, max 1");
+  // ...and a preemption is still requeued (1 of 2): a failure budget never costs the work.
+  j = job(JobState::Preempted, 100, 1);
+  d = decide_requeue(j, req, b);
+  EXPECT_TRUE(d.requeue) << d.reason;
+  EXPECT_EQ(d.reason, "preemption: requeue 1 of max 2");
+  // Two preemptions used the preemption budget; one time limit is still requeued.
+  j = preempted(JobState::Timeout, 0, 2);
+  j.restart_count = 2;
+  d = decide_requeue(j, req, b);
+  EXPECT_TRUE(d.requeue) << d.reason;
+  EXPECT_FALSE(d.counts_preemption);
+  EXPECT_EQ(d.reason, "time limit: requeue 1 of max 1 (causes other than preemption)");
+  j = preempted(JobState::Preempted, 100, 2);
+  EXPECT_FALSE(decide_requeue(j, req, b).requeue);
+  // The user's max_other lowers the admin's, never raises it.
+  req.max_other = 0;
+  EXPECT_FALSE(decide_requeue(job(JobState::Timeout), req, b).requeue);
+  req.max_other = 9;
+  EXPECT_TRUE(decide_requeue(job(JobState::Timeout), req, b).requeue);
+  EXPECT_FALSE(decide_requeue(job(JobState::Timeout, 0, 1), req, b).requeue);
+}
+
+// Marks that were never written (slurmctld refused the update) cannot requeue a job forever: all
+// restarts together stay under both budgets together.
+TEST(Decide, AllRestartsHaveACeiling) {
+  PreemptRequest req;
+  auto j = job(JobState::Preempted, 100, 4);  // 4 restarts, no mark
+  EXPECT_TRUE(decide_requeue(j, req, RequeueBudgets{3, 2, 0, ""}).requeue);
+  j.restart_count = 5;
+  auto d = decide_requeue(j, req, RequeueBudgets{3, 2, 0, ""});
+  EXPECT_FALSE(d.requeue);
+  EXPECT_EQ(d.reason, "requeue cap reached: the job has restarted 5 times in all, max 5");
+}
+
+TEST(Decide, ProtectsAtTheKthPreemption) {
+  PreemptRequest req;
+  RequeueBudgets b{5, 5, 2, "protected"};
+  auto j = preempted(JobState::Preempted, 100, 0);
+  j.qos = "scavenger";
+  EXPECT_EQ(decide_requeue(j, req, b).qos, "");  // the first preemption
+  j = preempted(JobState::Preempted, 100, 1);
+  j.qos = "scavenger";
+  auto d = decide_requeue(j, req, b);  // the second: into the protected QOS
+  EXPECT_TRUE(d.requeue);
+  EXPECT_EQ(d.qos, "protected");
+  j.qos = "protected";  // already there
+  EXPECT_EQ(decide_requeue(j, req, b).qos, "");
+  // Slurm's own requeue (PreemptMode=REQUEUE) counts and protects as well.
+  j = preempted(JobState::Preempted, 100, 1);
+  j.qos = "scavenger";
+  j.requeued_by_slurm = true;
+  d = decide_requeue(j, req, b);
+  EXPECT_FALSE(d.requeue);
+  EXPECT_TRUE(d.counts_preemption);
+  EXPECT_EQ(d.qos, "protected");
+  // Over the cap: no requeue, no move.
+  j = preempted(JobState::Preempted, 100, 5);
+  d = decide_requeue(j, req, b);
+  EXPECT_FALSE(d.requeue);
+  EXPECT_EQ(d.qos, "");
+}
+
+TEST(Budgets, ThePreemptionMarkKeepsTheSitesComment) {
+  EXPECT_EQ(preemptions_in(""), 0u);
+  EXPECT_EQ(preemptions_in("gracepack_preemptions=3"), 3u);
+  EXPECT_EQ(preemptions_in("site=x gracepack_preemptions=12;more"), 12u);
+  EXPECT_EQ(preemptions_in("xgracepack_preemptions=3"), 0u);  // not a word of its own
+  EXPECT_EQ(preemptions_in("gracepack_preemptions=-1"), 0u);
+  EXPECT_EQ(preemptions_in("gracepack_preemptions=99999999"), 0u);
+  EXPECT_EQ(with_preemptions("", 1), "gracepack_preemptions=1");
+  EXPECT_EQ(with_preemptions("site=x", 1), "site=x gracepack_preemptions=1");
+  EXPECT_EQ(with_preemptions("a gracepack_preemptions=1;b", 2), "a gracepack_preemptions=2;b");
+  for (unsigned n : {0u, 1u, 7u, 65535u})
+    EXPECT_EQ(preemptions_in(with_preemptions("a,b; c", n)), n);
 }
 
 TEST(Decide, NeverForOtherCauses) {
   PreemptRequest req;
   for (JobState s : {JobState::Complete, JobState::Failed, JobState::Cancelled, JobState::NodeFail,
                      JobState::Timeout, JobState::Running}) {
-    EXPECT_FALSE(decide_requeue(job(s), req, 3).requeue) << to_string(s);
+    EXPECT_FALSE(decide_requeue(job(s), req, caps(3)).requeue) << to_string(s);
   }
   req.on_timelimit = true;
-  EXPECT_TRUE(decide_requeue(job(JobState::Timeout), req, 3).requeue);
+  EXPECT_TRUE(decide_requeue(job(JobState::Timeout), req, caps(3)).requeue);
 }
 
 TEST(Decide, RespectsSlurmAndTheJobsSettings) {
   PreemptRequest req;
   auto j = job(JobState::Preempted, 100);
   j.requeued_by_slurm = true;
-  EXPECT_FALSE(decide_requeue(j, req, 3).requeue);
+  EXPECT_FALSE(decide_requeue(j, req, caps(3)).requeue);
   j = job(JobState::Preempted, 100);
   j.requeue_allowed = false;
-  auto d = decide_requeue(j, req, 3);
+  auto d = decide_requeue(j, req, caps(3));
   EXPECT_FALSE(d.requeue);
   EXPECT_NE(d.reason.find("--requeue"), std::string::npos);
   j = job(JobState::Preempted, 100);
   j.batch = false;
-  EXPECT_FALSE(decide_requeue(j, req, 3).requeue);
+  EXPECT_FALSE(decide_requeue(j, req, caps(3)).requeue);
 }
 
 TEST(Decide, AUserCapAboveTheAdminsIsSaidAtSubmission) {
   PreemptRequest req;
-  EXPECT_EQ(cap_warning(req, 5), "");
+  EXPECT_EQ(cap_warning(req, caps(5)), "");
   req.max_requeue = 5;
-  EXPECT_EQ(cap_warning(req, 5), "");
+  EXPECT_EQ(cap_warning(req, caps(5)), "");
   req.max_requeue = 6;
-  EXPECT_EQ(cap_warning(req, 5),
-            "--preempt-requeue=max=6: this cluster allows at most 5 requeues per job; the job "
-            "will be requeued at most 5 times");
+  EXPECT_EQ(cap_warning(req, caps(5)),
+            "--preempt-requeue=max=6: this cluster allows at most 5 requeues after preemption "
+            "per job; the job will be requeued at most 5 times after a preemption");
+  req.max_requeue.reset();
+  req.max_other = 2;
+  EXPECT_EQ(cap_warning(req, RequeueBudgets{5, 1, 0, ""}),
+            "--preempt-requeue=max_other=2: this cluster allows at most 1 requeues for other "
+            "causes (time limit) per job; the job will be requeued at most 1 times for them");
 }
 
 TEST(Cause, NamesRoundTrip) {
