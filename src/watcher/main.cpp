@@ -37,6 +37,7 @@
 #include "gracepack/core/preempt/job_dir.hpp"
 #include "gracepack/core/preempt/notice.hpp"
 #include "gracepack/core/preempt/retry.hpp"
+#include "gracepack/core/preempt/runtime_plumbing.hpp"
 #include "gracepack/core/preempt/watcher_args.hpp"
 #include "gracepack/core/preempt/watcher_logic.hpp"
 #include "gracepack/os/cgroups.hpp"
@@ -262,6 +263,18 @@ class Watcher {
       if (step.rfind("step_", 0) != 0 || step == "step_extern") continue;
       auto more = os::processes_in(cg_.job + "/" + step, step);
       processes.insert(processes.end(), more.begin(), more.end());
+    }
+    // A process that seems to forward signals only because it blocks them all may be caught in
+    // an instant of a fork (bash, posix_spawn): its masks are read again, 5 times 2 ms apart at
+    // most; a real forwarder (tini, catatonit) keeps them blocked.
+    for (ProcessInfo& p : processes) {
+      for (int i = 0; i < 5 && forwarder_by_blocking_only(p); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        auto again = os::read_process(p.pid);
+        if (!again || again->start != p.start) break;
+        p.caught = again->caught;
+        p.blocked = again->blocked;
+      }
     }
     SignalScope scope;
     scope.self = ::getpid();

@@ -28,6 +28,10 @@ bool other_namespace(const ProcessInfo& a, const ProcessInfo& b) {
 
 }  // namespace
 
+bool forwarder_by_blocking_only(const ProcessInfo& p) {
+  return forwarder(p) && std::bitset<64>(p.caught & kCatchable).count() < kForwarderSignals;
+}
+
 bool runtime_plumbing(const ProcessInfo& p, const std::vector<ProcessInfo>& all,
                       std::size_t ns_depth, int signal) {
   bool children = false;

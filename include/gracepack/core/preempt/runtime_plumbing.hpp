@@ -29,6 +29,12 @@ inline constexpr std::size_t kForwarderSignals = 16;
 // An init without children is the application itself (podman without --init, bwrap --as-pid-1).
 // Known limit: an application that catches nearly every signal (Go programs do) and is the first
 // process in namespaces of its own is taken for a forwarder.
+// True when `p` passes for a forwarder only through the signals it blocks: a forwarder that
+// waits with sigwait or a signalfd (tini, catatonit) blocks them for good, but bash around a
+// fork and glibc's posix_spawn block every signal for an instant, and an application caught in
+// that instant must not be taken for plumbing. The watcher reads such a process again.
+bool forwarder_by_blocking_only(const ProcessInfo& p);
+
 bool runtime_plumbing(const ProcessInfo& p, const std::vector<ProcessInfo>& all,
                       std::size_t ns_depth, int signal);
 

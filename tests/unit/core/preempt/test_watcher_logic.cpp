@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fake_jobs.hpp"
+#include "gracepack/core/preempt/runtime_plumbing.hpp"
 #include "gracepack/core/preempt/watcher_logic.hpp"
 
 using namespace gracepack;
@@ -183,6 +184,30 @@ TEST(SignalTargets, ContainerSharingTheJobsPidNamespace) {
   std::vector<ProcessInfo> blind = job;
   for (auto& p : blind) p.pid_ns = p.mnt_ns = p.user_ns = 0;
   EXPECT_EQ(pids(signal_targets(blind, container_scope(15))), (std::vector<pid_t>{12, 13, 14}));
+}
+
+// Seen in the 26.05 VM (1 run in 8 of e2e.preempt_container): bash inside `bwrap` without
+// --unshare-pid, caught in the instant it blocks every signal around a fork, passed for a
+// forwarder in namespaces of its own and was spared: the application never heard the notice.
+// Such a process is a forwarder only "by blocking", which the watcher reads again; one that
+// catches the signals (dumb-init) is not.
+TEST(SignalTargets, AnInstantOfBlockingIsToldFromAForwarder) {
+  auto app = ns_proc(13, 12, "app.sh", {13}, 1, 20, kChld | kTerm);
+  app.blocked = ~0ULL & ~((1ULL << 8) | (1ULL << 18));  // all but KILL and STOP, as /proc showed
+  EXPECT_TRUE(forwarder_by_blocking_only(app));
+  const std::vector<ProcessInfo> job{ns_proc(11, 10, "bash", {11}, 1, 10, kChld),
+                                     ns_proc(12, 11, "bwrap", {12}, 1, 10), app};
+  EXPECT_EQ(pids(signal_targets(job, container_scope(15))), (std::vector<pid_t>{}));
+  auto again = job;
+  again[2].blocked = kChld;  // read again after the fork
+  EXPECT_FALSE(forwarder_by_blocking_only(again[2]));
+  EXPECT_EQ(pids(signal_targets(again, container_scope(15))), (std::vector<pid_t>{13}));
+  auto dumb_init = app;
+  dumb_init.caught = 0x7ffbfeffULL;
+  EXPECT_FALSE(forwarder_by_blocking_only(dumb_init));
+  auto plain = app;
+  plain.blocked = kChld;
+  EXPECT_FALSE(forwarder_by_blocking_only(plain));
 }
 
 // PID 1 inside: the application itself when it has no children or when it handles the notice
