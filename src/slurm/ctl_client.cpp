@@ -60,6 +60,12 @@ Status CtlController::requeue(const std::string& id) {
   return Ok{};
 }
 
+Status CtlController::check_qos(std::uint32_t job_id, const std::string& qos) {
+  auto out = call({"qos-check", std::to_string(job_id), qos});
+  if (!out) return out.error();
+  return Ok{};
+}
+
 Status CtlController::mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) {
   std::vector<std::string> args{"mark", std::to_string(job_id), std::to_string(preemptions)};
   if (!qos.empty()) args.push_back(qos);

@@ -5,11 +5,22 @@
 
 extern "C" {
 #include <slurm/slurm.h>
+#include <slurm/slurmdb.h>
+
+// libslurm exports its bitstring functions (22.05 to 26.05) without a public header: the two a
+// QOS bitmap needs. bit_test returns int up to 23.x and bool after: read as bool, both are right
+// (0 or 1 in the low byte).
+bool slurm_bit_test(bitstr_t* b, bitoff_t bit);
+bitoff_t slurm_bit_size(bitstr_t* b);
 #include <slurm/slurm_errno.h>
 #include <slurm/slurm_version.h>
 }
 
+#include <pwd.h>
+
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace gracepack::slurm {
 namespace {
@@ -62,6 +73,88 @@ int load(std::uint32_t job_id, job_info_msg_t** msg) {
 #else
   return slurm_load_job(msg, job_id, SHOW_ALL);
 #endif
+}
+
+// A libslurm list of strings, destroyed with its owner's message (no destructor for the items:
+// they are ours).
+template <typename ListT>
+ListT string_list(const std::vector<std::string>& items) {
+  ListT l = slurm_list_create(nullptr);
+  for (const std::string& s : items) slurm_list_append(l, const_cast<char*>(s.c_str()));
+  return l;
+}
+
+// Whether the job's association may use QOS `qos`, as slurmctld's association manager says (root
+// sees every association; a user, where PrivateData allows, their own). slurmctld itself lets
+// root move a job into any QOS, so gracepack asks first.
+Status qos_allowed(const slurm_job_info_t& j, const std::string& qos) {
+  const passwd* pw = ::getpwuid(j.user_id);
+  if (!pw) return fail("no user name for uid " + std::to_string(j.user_id));
+  const std::string user = pw->pw_name;
+  const std::string account = j.account ? j.account : "";
+  const std::string partition = j.partition ? j.partition : "";
+  const std::vector<std::string> users{user}, accounts{account}, qoses{qos};
+  assoc_mgr_info_request_msg_t req{};
+  req.flags = ASSOC_MGR_INFO_FLAG_ASSOC | ASSOC_MGR_INFO_FLAG_QOS;
+  req.user_list = string_list<decltype(req.user_list)>(users);
+  req.acct_list = string_list<decltype(req.acct_list)>(accounts);
+  req.qos_list = string_list<decltype(req.qos_list)>(qoses);
+  assoc_mgr_info_msg_t* raw = nullptr;
+  const int rc = slurm_load_assoc_mgr_info(&req, &raw);
+  const int err = rc == SLURM_SUCCESS ? SLURM_SUCCESS : last_errno();
+  slurm_list_destroy(req.user_list);
+  slurm_list_destroy(req.acct_list);
+  slurm_list_destroy(req.qos_list);
+  if (err != SLURM_SUCCESS || !raw) return error_of("slurm_load_assoc_mgr_info", err);
+  std::unique_ptr<assoc_mgr_info_msg_t, void (*)(assoc_mgr_info_msg_t*)> msg(
+      raw, slurm_free_assoc_mgr_info_msg);
+  // The QOS' id, from its record.
+  std::optional<std::uint32_t> id;
+  if (msg->qos_list) {
+    auto it = slurm_list_iterator_create(msg->qos_list);
+    while (auto* q = static_cast<slurmdb_qos_rec_t*>(slurm_list_next(it))) {
+      if (q->name && qos == q->name) id = q->id;
+    }
+    slurm_list_iterator_destroy(it);
+  }
+  if (!id) return fail("slurmctld knows no QOS named " + qos);
+  // The job's association: its user, its account, its partition or none (a partition's own
+  // association wins over the account-wide one, as slurmctld chooses it).
+  const slurmdb_assoc_rec_t* found = nullptr;
+  if (msg->assoc_list) {
+    auto it = slurm_list_iterator_create(msg->assoc_list);
+    while (auto* a = static_cast<slurmdb_assoc_rec_t*>(slurm_list_next(it))) {
+      if (!a->user || user != a->user || !a->acct || account != a->acct) continue;
+      const std::string part = a->partition ? a->partition : "";
+      if (part == partition || (part.empty() && !found)) found = a;
+    }
+    slurm_list_iterator_destroy(it);
+  }
+  if (!found || !found->usage || !found->usage->valid_qos)
+    return fail("slurmctld shows no association of user " + user + " in account " + account +
+                " (accounting off, or hidden by PrivateData)");
+  if (static_cast<std::int64_t>(*id) >= slurm_bit_size(found->usage->valid_qos) ||
+      !slurm_bit_test(found->usage->valid_qos, static_cast<bitoff_t>(*id)))
+    return fail("account " + account + " of user " + user + " may not use QOS " + qos);
+  return Ok{};
+}
+
+// slurmctld's record of exactly `job_id`, in its message.
+struct LoadedJob {
+  std::unique_ptr<job_info_msg_t, void (*)(job_info_msg_t*)> msg{nullptr, slurm_free_job_info_msg};
+  const slurm_job_info_t* job = nullptr;
+};
+Result<LoadedJob> load_one(std::uint32_t job_id) {
+  job_info_msg_t* raw = nullptr;
+  if (load(job_id, &raw) != SLURM_SUCCESS || !raw)
+    return error_of("slurm_load_job(" + std::to_string(job_id) + ")", last_errno());
+  LoadedJob l;
+  l.msg.reset(raw);
+  for (uint32_t i = 0; i < raw->record_count; ++i) {
+    if (id_of(raw->job_array[i]) == job_id) l.job = &raw->job_array[i];
+  }
+  if (!l.job) return fail("slurmctld has no record of job " + std::to_string(job_id));
+  return l;
 }
 
 }  // namespace
@@ -143,17 +236,20 @@ Status requeue(const std::string& id) {
   return Ok{};
 }
 
+Status check_qos(std::uint32_t job_id, const std::string& qos) {
+  auto l = load_one(job_id);
+  if (!l) return l.error();
+  return qos_allowed(*l->job, qos);
+}
+
 Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) {
   // The comment as it is now: the site's words in it are kept.
-  job_info_msg_t* raw = nullptr;
-  if (load(job_id, &raw) != SLURM_SUCCESS || !raw)
-    return error_of("slurm_load_job(" + std::to_string(job_id) + ")", last_errno());
-  std::unique_ptr<job_info_msg_t, void (*)(job_info_msg_t*)> msg(raw, slurm_free_job_info_msg);
-  const slurm_job_info_t* found = nullptr;
-  for (uint32_t i = 0; i < msg->record_count; ++i) {
-    if (id_of(msg->job_array[i]) == job_id) found = &msg->job_array[i];
+  auto l = load_one(job_id);
+  if (!l) return l.error();
+  const slurm_job_info_t* found = l->job;
+  if (!qos.empty()) {
+    if (auto st = qos_allowed(*found, qos); !st) return st;
   }
-  if (!found) return fail("slurmctld has no record of job " + std::to_string(job_id));
   std::string comment =
       with_preemptions(found->admin_comment ? found->admin_comment : "", preemptions);
   // The id as text: job_desc_msg_t names the job by job_id up to 25.05 and by step_id after,

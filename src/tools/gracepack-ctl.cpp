@@ -6,7 +6,10 @@
 //   gracepack-ctl requeue ID      requeues ID ("123", or "100_7" for an array task)
 //   gracepack-ctl mark JOBID N [QOS]
 //                                 records N preemptions in the job's AdminComment and, with QOS,
-//                                 moves the (pending) job into that QOS: one update
+//                                 moves the (pending) job into that QOS: one update; a QOS the
+//                                 job's association may not use is refused first
+//   gracepack-ctl qos-check JOBID QOS
+//                                 whether the job's association may use QOS
 //
 // Exit codes (slurm/ctl_client.hpp): 0 done, 1 refused, 2 slurmctld did not answer, 3 usage.
 // Failures print one line "error=MESSAGE" on stdout. Run by the job epilog (root) and by the
@@ -55,13 +58,24 @@ int main(int argc, char** argv) {
   using namespace gracepack;
   if (argc >= 4 && argc <= 5 && std::string(argv[1]) == "mark")
     return mark(argv[2], argv[3], argc == 5 ? argv[4] : nullptr);
+  if (argc == 4 && std::string(argv[1]) == "qos-check") {
+    const auto job = text::parse_int(argv[2], 1, UINT32_MAX);
+    if (!job) {
+      std::printf("error=usage: gracepack-ctl qos-check JOBID QOS\n");
+      return slurm::kCtlUsage;
+    }
+    slurm::init_library();
+    auto st = slurm::check_qos(static_cast<std::uint32_t>(*job), argv[3]);
+    if (!st) return report(st.error());
+    return slurm::kCtlOk;
+  }
   const std::string cmd = argc == 3 ? argv[1] : "";
   const std::string id = argc == 3 ? argv[2] : "";
   const bool load = cmd == "job" || cmd == "job-alloc" || cmd == "job-full";
   if ((!load && cmd != "requeue") || !valid_id(id) || (load && id.find('_') != std::string::npos)) {
     std::printf(
         "error=usage: gracepack-ctl job|job-alloc|job-full JOBID | gracepack-ctl requeue "
-        "JOBID[_TASK] | gracepack-ctl mark JOBID N [QOS]\n");
+        "JOBID[_TASK] | gracepack-ctl mark JOBID N [QOS] | gracepack-ctl qos-check JOBID QOS\n");
     return slurm::kCtlUsage;
   }
   if (load) {

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -67,6 +68,7 @@ class Watcher {
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
     write_status(WatchState::Watching);
+    check_protection();
     // The copy is empty until notice time, as the file in /run; a copy a past run left is no
     // notice for this one. (Watchers of other nodes start later, maybe after it was written.)
     if (a_.shell != 0) write_copy("");
@@ -130,6 +132,27 @@ class Watcher {
       return;
     }
     if (auto st = result.get(); !st) say("gracepack: the notice copy: " + st.error().message);
+  }
+
+  // protect_after: whether this job may go into protect_qos at all, asked once when it starts (by
+  // the batch node's watcher, in a thread: nothing waits for slurmctld's answer). A job whose
+  // association may not use the QOS is told now, and its notices do not promise the move (the
+  // epilog asks again, as root, before it moves a job).
+  void check_protection() {
+    if (a_.shell == 0 || !a_.budgets.protect_after || a_.quiet) return;
+    try {
+      std::thread([this] {
+        slurm::CtlController ctl(a_.ctl, ctl_env());
+        auto st = ctl.check_qos(a_.job, a_.budgets.protect_qos);
+        if (st || st.error().transient) return;
+        protect_refused_ = true;
+        say("gracepack: this cluster moves a job preempted " +
+            std::to_string(a_.budgets.protect_after) + " times into QOS " + a_.budgets.protect_qos +
+            ", but not this one: " + st.error().message +
+            ". It is requeued in its own QOS at every preemption.");
+      }).detach();
+    } catch (const std::system_error&) {  // no thread: the epilog still asks
+    }
   }
 
   std::string extern_dir() const { return cg_.job + "/step_extern"; }
@@ -223,7 +246,9 @@ class Watcher {
     // The clock file times come from (the kernel's coarse one): an acknowledgement written after
     // this moment carries a time at or after it.
     ::clock_gettime(CLOCK_REALTIME_COARSE, &notice_at_);
-    const Notice n = notice_for(job, a_.request, a_.budgets, now);
+    RequeueBudgets budgets = a_.budgets;
+    if (protect_refused_) budgets.protect_after = 0, budgets.protect_qos.clear();
+    const Notice n = notice_for(job, a_.request, budgets, now);
     if (auto st = os::rewrite_whole(JobDirLayout::kNoticeFd, format_notice(n)); !st)
       say("gracepack: the notice file: " + st.error().message);
     write_copy(format_notice(n));
@@ -431,6 +456,7 @@ class Watcher {
   std::future<FirstRead> first_read_;
   bool first_read_taken_ = false;
   bool warned_shared_ = false;
+  std::atomic<bool> protect_refused_{false};
 };
 
 }  // namespace

@@ -9,6 +9,8 @@ POLL=${POLL:-5}
 AUDIT="$GP_CLUSTER_DIR/audit.d/$(basename "$0" .sh).jsonl"
 use_plugstack "required $GP_PLUGIN audit_log=$AUDIT ${PREEMPT_KEYS:-}"
 
+# write_app: app.sh and job.sh in $WORK (again after a restart_cluster, which makes a new $WORK).
+write_app() {
 # app.sh: on the notice it records when it came, reads the notice file, "checkpoints" for
 # CKPT seconds (after the file GATE exists, when set) and exits; otherwise it loops. It runs as
 # the test user in $WORK.
@@ -42,6 +44,8 @@ echo "job: app exited $?"
 JOB
 chmod 755 app.sh job.sh
 chown "$GP_TEST_USER" app.sh job.sh
+}
+write_app
 
 # submit_low PARTITION [sbatch args...]: a job holding every CPU; prints its id once running.
 submit_low() {

@@ -31,6 +31,10 @@ Status requeue(const std::string& id);
 // empty, the job's QOS, in one update. Root (or a Slurm operator) only.
 Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos);
 
+// Whether the job's association may use QOS `qos` (slurmctld's association manager; a job
+// moved by root is not checked by slurmctld itself). An error says why not.
+Status check_qos(std::uint32_t job_id, const std::string& qos);
+
 // What slurmctld's configuration says that matters at submission: JobRequeue (the default of
 // --requeue), PrologFlags=Contain, send_user_signal.
 Result<ClusterFacts> cluster_facts();

@@ -24,6 +24,8 @@ class CtlController : public Controller {
   Result<JobRecord> load_job(std::uint32_t job_id) override;
   Status requeue(const std::string& id) override;
   Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) override;
+  // Whether the job's association may use `qos` (gracepack-ctl qos-check).
+  Status check_qos(std::uint32_t job_id, const std::string& qos);
   // No call runs past `deadline`: each is cut to the time left, and none starts after it.
   void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
   // Records with the run's allocation (`gracepack-ctl job-alloc`; the epilog's). Without it the

@@ -103,8 +103,9 @@ JobState state_without_slurm(Cause cause, const std::optional<int>& status) {
 
 // A preempted run that comes back: the job's count of preemptions goes up by one in slurmctld
 // (its AdminComment), and from protect_after on the job goes into the protected QOS. A QOS that
-// slurmctld refuses (missing, or not allowed to the job's account) leaves the job requeued as it
-// was, and the audit says why.
+// does not exist or that the job's association may not use (gracepack-ctl asks slurmctld's
+// association manager first: slurmctld lets root move a job into any QOS) leaves the job
+// requeued as it was, and the audit says why.
 void count_preemption(Controller& controller, const EpilogFacts& f, const JobRecord& job,
                       const Decision& d, Retry& retry, AuditRecord& r) {
   const unsigned n = job.preemptions + 1;
@@ -116,7 +117,7 @@ void count_preemption(Controller& controller, const EpilogFacts& f, const JobRec
                   ", protect_after=" + std::to_string(f.budgets.protect_after) + ")";
       return;
     }
-    r.qos_note = "slurmctld refused QOS " + d.qos + ": " + st.error().message;
+    r.qos_note = "not moved into QOS " + d.qos + ": " + st.error().message;
     r.reason += "; stays in QOS " + (job.qos.empty() ? std::string("(unknown)") : job.qos) + ": " +
                 r.qos_note;
     st = with_retry([&] { return controller.mark(job.job_id, n, ""); }, retry);
