@@ -48,7 +48,7 @@ rpc_count() {
   sdiag | awk -v t="$1" '$1 == t { for (i = 2; i <= NF; i++) if ($i ~ /^count:/) { sub("count:", "", $i); print $i; f = 1; exit } }
                          END { if (!f) print 0 }'
 }
-rpcs() { echo $(( $(rpc_count REQUEST_JOB_INFO_SINGLE) + $(rpc_count REQUEST_JOB_REQUEUE) )); }
+rpcs() { echo $(( $(rpc_count REQUEST_JOB_INFO_SINGLE) + $(rpc_count REQUEST_JOB_REQUEUE) + $(rpc_count REQUEST_UPDATE_JOB) )); }
 epilog_done() { # epilog_done ID: every slurmd has finished the job's epilog (nothing asks slurmctld)
   local f  # "jobid N" up to 24.11, "JobId=N SLUID=..." from 26.05
   for f in "$GP_CLUSTER_DIR"/log/slurmd*.log; do
