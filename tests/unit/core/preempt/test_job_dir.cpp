@@ -12,11 +12,16 @@ TEST(JobRecord, RoundTripsAndRefusesWhatItDoesNotKnow) {
   r.array_job_id = 40;
   r.array_task_id = 3;
   r.suspend_time = 77;
+  r.qos = "scav-cancel";  // issue 20
+  r.account = "gp";
+  r.preemptions = 2;
   auto back = parse_job_record(format_job_record(r));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, r);
   for (const char* bad :
        {"", "job_id=1\n", "state=RUNNING\n", "job_id=0\nstate=RUNNING\n",
+        "job_id=1\nstate=RUNNING\npreemptions=-1\n", "job_id=1\nstate=RUNNING\nqos=\n",
+        "job_id=1\nstate=RUNNING\npreemptions=70000\n",
         "job_id=1\nstate=RUNNING\nwhat=1\n", "job_id=1\nstate=DONE\n",
         "job_id=1\nstate=RUNNING\narray_job_id=3\n", "job_id=1\nstate=RUNNING\nbatch=2\n",
         "job_id=1\njob_id=2\nstate=RUNNING\n"}) {
