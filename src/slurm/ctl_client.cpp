@@ -20,7 +20,10 @@ Result<std::string> CtlController::call(const std::vector<std::string>& args) {
   if (deadline_) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         *deadline_ - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return fail_transient("the epilog's time for slurmctld is over");
+    // No call starts with less than 50 ms left: none would finish (and a call cut a moment
+    // before the deadline leaves a few ms, which once started a call doomed to time out).
+    if (left < std::chrono::milliseconds(50))
+      return fail_transient("the epilog's time for slurmctld is over");
     timeout = std::min(timeout, left);
   }
   auto out = os::run_capture(o, timeout);
