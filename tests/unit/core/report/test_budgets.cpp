@@ -37,6 +37,72 @@ std::string story(const std::vector<std::string>& lines, const std::string& job)
   return format_timeline(*parse_job_selector(job), runs_of(lines, job), format_utc);
 }
 
+// The budgets story (job 30, 3 preemptions), the refused move (job 31, 2), the brief's job 6 of
+// older records (1 preempted run), and:
+//   job 32, alice in gpu: 5 preempted runs, each requeued, older records: 5 preemptions
+//   job 33, bob: preemption 1 in partition a, preemption 2 in partition b: counted in b
+// Requeues after preemption: 2 + 1 + 1 + 5 + 2 = 11; for another cause: 1 (job 30's time limit).
+std::vector<std::string> budget_log() {
+  auto lines = fx::budgets_story();
+  lines.push_back(fx::refused_move());
+  for (const auto& l : fx::requeued_then_completed()) lines.push_back(l);
+  for (unsigned i = 0; i < 5; ++i) {
+    const auto t = static_cast<std::time_t>(2000 + 100 * i);
+    fx::RunSpec run{32, i, t, t + 50, t + 60, 0, "COMPLETED", "alice", "gpu"};
+    lines.push_back(fx::decision(run, "requeue", Cause::Preemption, t + 61,
+                                 "preemption: requeue " + std::to_string(i + 1) + " of max 5"));
+  }
+  fx::RunSpec a{33, 0, 3000, 3050, 3060, 0, "COMPLETED", "bob", "a"};
+  fx::RunSpec b{33, 1, 3100, 3150, 3160, 0, "COMPLETED", "bob", "b"};
+  lines.push_back(fx::budget_decision(a, "requeue", Cause::Preemption, 3061,
+                                      "preemption: requeue 1 of max 5", {"normal", 1, 0, "", ""}));
+  lines.push_back(fx::budget_decision(b, "requeue", Cause::Preemption, 3161,
+                                      "preemption: requeue 2 of max 5", {"normal", 2, 0, "", ""}));
+  return lines;
+}
+
+Summary summarise(std::uint32_t alert = Summary::kDefaultAlertPreemptions) {
+  Summary s({}, alert);
+  for (const auto& l : budget_log()) s.add(fx::parse(l));
+  return s;
+}
+
+const Counters& group(const std::vector<Summary::Group>& groups, std::string_view partition,
+                      std::string_view user) {
+  for (const auto& g : groups) {
+    if (g.partition == partition && g.user == user) return g.counters;
+  }
+  throw std::runtime_error("no group " + std::string(partition) + "/" + std::string(user));
+}
+
+// The cells of the table's row for `partition` and `user`, split at runs of two spaces or more.
+std::map<std::string, std::string> table_row(const std::string& table, const std::string& partition,
+                                             const std::string& user) {
+  const auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < line.size()) {
+      const auto gap = line.find("  ", at);
+      out.push_back(line.substr(at, gap == std::string::npos ? std::string::npos : gap - at));
+      if (gap == std::string::npos) break;
+      at = line.find_first_not_of(' ', gap);
+    }
+    return out;
+  };
+  std::istringstream in(table);
+  std::string line;
+  std::getline(in, line);
+  const auto header = cells(line);
+  while (std::getline(in, line)) {
+    const auto row = cells(line);
+    if (row.size() != header.size() || row[0] != partition || row[1] != user) continue;
+    std::map<std::string, std::string> out;
+    for (std::size_t i = 0; i < row.size(); ++i) out[header[i]] = row[i];
+    return out;
+  }
+  return {};
+}
+
 }  // namespace
 
 TEST(ReportBudgets, ReadsTheNewFields) {
@@ -177,4 +243,119 @@ TEST(ReportBudgets, TheJobJsonHasTheFields) {
   EXPECT_TRUE(contains(old, R"("qos":"","preemptions":null,"other_requeues":null,"requeue_qos":"",)"
                             R"("qos_note":"")"))
       << old;
+}
+
+TEST(ReportBudgets, TheSummaryCountsRequeuesByCauseAndMoves) {
+  const Summary s = summarise();
+  const Counters t = s.total();
+  EXPECT_EQ(t.requeues, 12u);
+  EXPECT_EQ(t.requeues_preemption, 11u);
+  EXPECT_EQ(t.requeues_other, 1u);
+  EXPECT_EQ(t.qos_moves, 1u);
+  EXPECT_EQ(t.qos_refusals, 1u);
+  EXPECT_EQ(t.caps, 1u);
+  const auto groups = s.groups();
+  const Counters& gptest = group(groups, "low-grace", "gptest");
+  EXPECT_EQ(gptest.requeues_preemption, 4u);  // job 30's 2, job 31, job 6
+  EXPECT_EQ(gptest.requeues_other, 1u);
+  EXPECT_EQ(gptest.qos_moves, 1u);
+  EXPECT_EQ(group(groups, "gpu", "alice").requeues_preemption, 5u);
+  EXPECT_EQ(group(groups, "gpu", "alice").qos_moves, 0u);
+}
+
+TEST(ReportBudgets, JobsPreemptedOverTheThreshold) {
+  // Jobs: 30 with 3 preemptions, 31 with 2, 6 with 1, 32 with 5, 33 with 2.
+  for (const auto& [alert, over] : std::vector<std::pair<std::uint32_t, std::uint64_t>>{
+           {0, 5}, {1, 4}, {2, 2}, {3, 1}, {4, 1}, {5, 0}}) {
+    const Summary s = summarise(alert);
+    EXPECT_EQ(s.total().jobs_over_threshold, over) << "more than " << alert;
+    EXPECT_EQ(s.total().max_job_preemptions, 5u);
+  }
+  const Summary s = summarise(2);
+  EXPECT_EQ(s.jobs().size(), 5u);
+  const auto groups = s.groups();
+  EXPECT_EQ(group(groups, "low-grace", "gptest").max_job_preemptions, 3u);  // job 30
+  EXPECT_EQ(group(groups, "low-grace", "gptest").jobs_over_threshold, 1u);
+  EXPECT_EQ(group(groups, "gpu", "alice").max_job_preemptions, 5u);  // job 32, older records
+  EXPECT_EQ(group(groups, "gpu", "alice").jobs_over_threshold, 1u);
+  // Job 33 counts in the group of its last record.
+  EXPECT_EQ(group(groups, "a", "bob").max_job_preemptions, 0u);
+  EXPECT_EQ(group(groups, "b", "bob").max_job_preemptions, 2u);
+  EXPECT_EQ(group(groups, "b", "bob").jobs_over_threshold, 0u);
+  // A job seen only in records without a preemption takes no place.
+  Summary none({});
+  for (const auto& l : fx::lost_work()) none.add(fx::parse(l));  // each preempted once
+  EXPECT_EQ(none.jobs().size(), 6u);
+  Summary plain({});
+  plain.add(fx::parse(fx::requeued_then_completed()[2]));  // completed
+  EXPECT_EQ(plain.jobs().size(), 0u);
+  EXPECT_EQ(plain.total().max_job_preemptions, 0u);
+}
+
+TEST(ReportBudgets, TheJobTableGrowsAndFindsEveryJob) {
+  EXPECT_EQ(sizeof(JobPreemptions::Entry), 16u);
+  JobPreemptions t;
+  EXPECT_EQ(t.find(7), nullptr);
+  for (std::uint32_t j = 0; j < 100000; ++j) {
+    auto& e = t.insert(j * 3);
+    e.group = 1;
+    e.runs = j;
+  }
+  EXPECT_EQ(t.size(), 100000u);
+  EXPECT_GE(t.capacity() * 3, t.size() * 4);  // at most 3/4 full
+  EXPECT_LE(t.capacity(), 262144u);
+  for (std::uint32_t j = 0; j < 100000; ++j) {
+    const auto* e = t.find(j * 3);
+    ASSERT_NE(e, nullptr) << j;
+    EXPECT_EQ(e->runs, j);
+  }
+  EXPECT_EQ(t.find(1), nullptr);
+  EXPECT_EQ(&t.insert(300), t.find(300));  // found, not added again
+  EXPECT_EQ(t.size(), 100000u);
+}
+
+TEST(ReportBudgets, TheTableHasTheNewColumns) {
+  const std::string table = format_table(summarise(), ReadStats{1, 20, 0});
+  EXPECT_TRUE(contains(table,
+                       "GRACE RETURNED-H  RQ PREEMPT  RQ OTHER  TO QOS  MAX PREEMPT  JOBS >3  "
+                       "IN TIME"))
+      << table;
+  auto gptest = table_row(table, "low-grace", "gptest");
+  EXPECT_EQ(gptest["RQ PREEMPT"], "4") << table;
+  EXPECT_EQ(gptest["RQ OTHER"], "1") << table;
+  EXPECT_EQ(gptest["TO QOS"], "1") << table;
+  EXPECT_EQ(gptest["MAX PREEMPT"], "3") << table;
+  EXPECT_EQ(gptest["JOBS >3"], "0") << table;
+  auto all = table_row(table, "all", "all");
+  EXPECT_EQ(all["RQ PREEMPT"], "11") << table;
+  EXPECT_EQ(all["RQ OTHER"], "1") << table;
+  EXPECT_EQ(all["REQUEUES"], "12") << table;
+  EXPECT_EQ(all["MAX PREEMPT"], "5") << table;
+  EXPECT_EQ(all["JOBS >3"], "1") << table;
+  EXPECT_TRUE(contains(table, "JOBS >3: jobs preempted more than 3 times;")) << table;
+  EXPECT_TRUE(contains(table, "1 run was not moved into the protected QOS: slurmctld refused it"))
+      << table;
+  // The threshold names the column.
+  const std::string two = format_table(summarise(2), ReadStats{});
+  EXPECT_EQ(table_row(two, "all", "all")["JOBS >2"], "2") << two;
+  // The columns a script reads from the right keep their places.
+  std::istringstream in(table);
+  std::string header;
+  std::getline(in, header);
+  const std::string right = "IN TIME  KILLED  REQUEUES  CAPS  RUN-HOURS";
+  EXPECT_EQ(header.substr(header.size() - right.size()), right);
+}
+
+TEST(ReportBudgets, TheSummaryJsonHasTheSums) {
+  const std::string j = format_json(summarise(4), ReadStats{1, 20, 0});
+  std::vector<json::Member> m;
+  ASSERT_TRUE(json::read_object(j, m).ok()) << j;
+  EXPECT_TRUE(contains(j, R"("skipped_lines":0,"alert_preemptions":4,"groups":[)")) << j;
+  const std::string total = j.substr(j.find("\"total\":"));
+  EXPECT_TRUE(contains(total,
+                       R"("requeues_preemption":11,"requeues_other":1,"protected_qos_moves":1,)"
+                       R"("protected_qos_refusals":1,"jobs_preempted_over_threshold":1,)"
+                       R"("max_job_preemptions":5}})"))
+      << total;
+  EXPECT_TRUE(contains(j, R"("partition":"b","user":"bob",)")) << j;
 }
