@@ -359,3 +359,45 @@ TEST(ReportBudgets, TheSummaryJsonHasTheSums) {
       << total;
   EXPECT_TRUE(contains(j, R"("partition":"b","user":"bob",)")) << j;
 }
+
+TEST(ReportBudgets, MetricsCountRequeuesByCauseAndAlertOnJobs) {
+  const Summary s = summarise();
+  for (auto f : {MetricsFormat::OpenMetrics, MetricsFormat::PrometheusText}) {
+    const std::string m = format_metrics(s, ReadStats{}, f);
+    const bool om = f == MetricsFormat::OpenMetrics;
+    for (const char* fam : {"gracepack_requeues_by_cause", "gracepack_protected_qos_moves",
+                            "gracepack_protected_qos_refusals"}) {
+      const std::string declared = om ? fam : std::string(fam) + "_total";
+      EXPECT_TRUE(contains(m, "# TYPE " + declared + " counter\n")) << fam;
+      EXPECT_TRUE(contains(m, "# HELP " + declared + " ")) << fam;
+    }
+    for (const char* fam :
+         {"gracepack_jobs_preempted_over_threshold", "gracepack_job_preemptions_max"}) {
+      EXPECT_TRUE(contains(m, "# TYPE " + std::string(fam) + " gauge\n")) << fam;
+      EXPECT_TRUE(contains(m, "# HELP " + std::string(fam) + " ")) << fam;
+      EXPECT_FALSE(contains(m, std::string(fam) + "_total")) << fam;
+    }
+    for (
+        const char* sample :
+        {R"(gracepack_requeues_by_cause_total{partition="low-grace",user="gptest",cause="preemption"} 4)",
+         R"(gracepack_requeues_by_cause_total{partition="low-grace",user="gptest",cause="other"} 1)",
+         R"(gracepack_requeues_by_cause_total{partition="gpu",user="alice",cause="preemption"} 5)",
+         R"(gracepack_requeues_by_cause_total{partition="gpu",user="alice",cause="other"} 0)",
+         R"(gracepack_requeues_total{partition="low-grace",user="gptest"} 5)",
+         R"(gracepack_protected_qos_moves_total{partition="low-grace",user="gptest"} 1)",
+         R"(gracepack_protected_qos_refusals_total{partition="low-grace",user="gptest"} 1)",
+         R"(gracepack_protected_qos_moves_total{partition="gpu",user="alice"} 0)",
+         R"(gracepack_jobs_preempted_over_threshold{partition="gpu",user="alice",threshold="3"} 1)",
+         R"(gracepack_jobs_preempted_over_threshold{partition="low-grace",user="gptest",threshold="3"} 0)",
+         R"(gracepack_job_preemptions_max{partition="low-grace",user="gptest"} 3)",
+         R"(gracepack_job_preemptions_max{partition="b",user="bob"} 2)",
+         R"(gracepack_job_preemptions_max{partition="a",user="bob"} 0)"}) {
+      EXPECT_TRUE(contains(m, std::string(sample) + "\n")) << sample << "\n" << m;
+    }
+    EXPECT_EQ(om, m.size() >= 6 && m.substr(m.size() - 6) == "# EOF\n");
+  }
+  const std::string two = format_metrics(summarise(2), ReadStats{}, MetricsFormat::OpenMetrics);
+  EXPECT_TRUE(contains(two, R"(gracepack_jobs_preempted_over_threshold{partition="low-grace",)"
+                            R"(user="gptest",threshold="2"} 1)"))
+      << two;
+}
