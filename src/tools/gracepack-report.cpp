@@ -37,6 +37,7 @@ const char kUsage[] =
     "usage: gracepack-report JOBID [--log FILE]... [--json] [--svg FILE] [--utc]\n"
     "       gracepack-report --summary [--since DATE] [--until DATE] [--user U] [--partition P]\n"
     "                        [--log FILE]... [--json | --openmetrics | --prometheus] [--svg FILE]\n"
+    "                        [--alert-preemptions N]\n"
     "\n"
     "JOBID (42, or 100_7 for an array task): the job's runs as a timeline: start, checkpoints\n"
     "acknowledged, grace period, notice, the batch script's end, the deadline, the requeue\n"
@@ -44,7 +45,8 @@ const char kUsage[] =
     "--summary: per partition and user, runs, preemptions, notices and their latency (median,\n"
     "p95), GPU- and CPU-hours lost, runs whose loss is unknown, grace handed back, preempted runs\n"
     "that ended before the deadline or were killed at it, requeues, caps, and run-hours\n"
-    "preempted.\n"
+    "preempted; requeues by cause (preemption or other), moves into the protected QOS, the\n"
+    "most preemptions of one job, and the jobs preempted more than N times.\n"
     "\n"
     "  --log FILE       an audit log; repeat it for one log per node\n"
     "                   (default /var/log/slurm/gracepack-audit.jsonl)\n"
@@ -57,6 +59,9 @@ const char kUsage[] =
     "                   a final Z for UTC (else local time), or @EPOCH\n"
     "  --until DATE     records written before DATE\n"
     "  --user U         one user (name or uid); --partition P: one partition\n"
+    "  --alert-preemptions N\n"
+    "                   count the jobs preempted more than N times (default 3): a column, a\n"
+    "                   JSON field and the gauge gracepack_jobs_preempted_over_threshold\n"
     "  --utc            print times in UTC (default: local time)\n"
     "\n"
     "Users see their own jobs only; root and the owner of the log files see every job.\n"
@@ -74,6 +79,7 @@ struct Options {
   bool json = false, utc = false, help = false;
   std::optional<MetricsFormat> metrics;
   std::string svg;
+  std::optional<std::uint32_t> alert_preemptions;
 };
 
 int usage_error(const std::string& msg) {
@@ -125,6 +131,7 @@ enum OptionId {
   kPrometheus,
   kSvg,
   kUtc,
+  kAlertPreemptions,
   kHelp
 };
 
@@ -162,6 +169,13 @@ Status set_option(int id, const char* arg, Options& o) {
     case kUtc:
       o.utc = true;
       break;
+    case kAlertPreemptions: {
+      const auto n = text::parse_int(arg, 0, 0xFFFFFFFE);
+      if (!n)
+        return fail("--alert-preemptions: '" + std::string(arg) + "' is not a number of times");
+      o.alert_preemptions = static_cast<std::uint32_t>(*n);
+      break;
+    }
     default:
       return fail("unknown option");
   }
@@ -172,8 +186,10 @@ Status set_option(int id, const char* arg, Options& o) {
 Status check_options(Options& o) {
   if (o.summary == o.job.has_value()) return fail("give a JOBID or --summary");
   if (o.job && (!o.since.empty() || !o.until.empty() || !o.filter.user.empty() ||
-                !o.filter.partition.empty() || o.metrics))
-    return fail("--since, --until, --user, --partition and the metrics go with --summary");
+                !o.filter.partition.empty() || o.metrics || o.alert_preemptions))
+    return fail(
+        "--since, --until, --user, --partition, --alert-preemptions and the metrics go with "
+        "--summary");
   if (o.json && o.metrics)
     return fail("give one of --json and --" + std::string(o.metrics == MetricsFormat::OpenMetrics
                                                               ? "openmetrics"
@@ -189,19 +205,21 @@ Status check_options(Options& o) {
 }
 
 Result<Options> parse_args(int argc, char** argv) {
-  static const option longopts[] = {{"log", required_argument, nullptr, kLog},
-                                    {"summary", no_argument, nullptr, kSummary},
-                                    {"since", required_argument, nullptr, kSince},
-                                    {"until", required_argument, nullptr, kUntil},
-                                    {"user", required_argument, nullptr, kUser},
-                                    {"partition", required_argument, nullptr, kPartition},
-                                    {"json", no_argument, nullptr, kJson},
-                                    {"openmetrics", no_argument, nullptr, kOpenMetrics},
-                                    {"prometheus", no_argument, nullptr, kPrometheus},
-                                    {"svg", required_argument, nullptr, kSvg},
-                                    {"utc", no_argument, nullptr, kUtc},
-                                    {"help", no_argument, nullptr, kHelp},
-                                    {nullptr, 0, nullptr, 0}};
+  static const option longopts[] = {
+      {"log", required_argument, nullptr, kLog},
+      {"summary", no_argument, nullptr, kSummary},
+      {"since", required_argument, nullptr, kSince},
+      {"until", required_argument, nullptr, kUntil},
+      {"user", required_argument, nullptr, kUser},
+      {"partition", required_argument, nullptr, kPartition},
+      {"json", no_argument, nullptr, kJson},
+      {"openmetrics", no_argument, nullptr, kOpenMetrics},
+      {"prometheus", no_argument, nullptr, kPrometheus},
+      {"svg", required_argument, nullptr, kSvg},
+      {"utc", no_argument, nullptr, kUtc},
+      {"alert-preemptions", required_argument, nullptr, kAlertPreemptions},
+      {"help", no_argument, nullptr, kHelp},
+      {nullptr, 0, nullptr, 0}};
   Options o;
   opterr = 0;
   for (int c; (c = getopt_long(argc, argv, "", longopts, nullptr)) != -1;) {
@@ -364,7 +382,7 @@ int run_job(const Options& o, const TimeFormatter& when) {
 
 int run_summary(Options o) {
   if (!is_admin(o)) o.filter.only_uid = static_cast<std::int64_t>(::getuid());
-  Summary summary(o.filter);
+  Summary summary(o.filter, o.alert_preemptions.value_or(Summary::kDefaultAlertPreemptions));
   ReadStats stats;
   const bool all_read = read_logs(o, stats, [&](const AuditLine& r) { summary.add(r); });
   const std::string out = o.metrics ? format_metrics(summary, stats, *o.metrics)

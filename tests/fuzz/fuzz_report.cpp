@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (lines != split(text, size ? size - 1 : 0)) std::abort();
   AuditLineParser parser;
   AuditLine record;
-  Summary summary({});
+  Summary summary({}, 1);  // a low alert threshold: jobs preempted twice count
   JobHistory history(JobSelector{6, std::nullopt});
   for (const auto& line : lines) {
     if (!parser.parse(line, record)) continue;
@@ -50,6 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)format_job_json(JobSelector{6, std::nullopt}, runs);
   const std::string svg = svg_timeline(JobSelector{6, std::nullopt}, runs, format_utc);
   if (svg.find("</svg>") == std::string::npos) std::abort();
+  const Counters total = summary.total();
+  if (total.jobs_over_threshold > summary.jobs().size()) std::abort();
   (void)format_metrics(summary, ReadStats{}, MetricsFormat::OpenMetrics);
   (void)format_json(summary, ReadStats{});
   (void)svg_window_histogram(summary.total(), "t");

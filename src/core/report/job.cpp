@@ -102,6 +102,42 @@ std::optional<std::int64_t> cap_from_reason(std::string_view reason) {
   return text::parse_int(digits, 0, 1000000);
 }
 
+JobBudgets job_budgets(const std::vector<Run>& runs) {
+  JobBudgets b;
+  std::optional<std::int64_t> field, others_field;
+  std::int64_t preempted_runs = 0, other_requeues = 0;
+  const auto note_qos = [&](const std::string& q) {
+    if (!q.empty() && (b.qos.empty() || b.qos.back() != q)) b.qos.push_back(q);
+  };
+  for (const Run& run : runs) {
+    for (const auto* r : {&run.ignored, &run.notice, &run.decision}) {
+      if (!*r) continue;
+      const AuditLine& l = **r;
+      if (auto n = preemptions_of(l)) field = std::max(field.value_or(0), *n);
+      note_qos(l.qos);
+    }
+    if (!run.decision) continue;
+    const AuditLine& d = *run.decision;
+    const bool preemption = d.cause == Cause::Preemption;
+    const bool requeued_other = d.event == AuditEvent::Requeue && !preemption;
+    preempted_runs += preemption;
+    other_requeues += requeued_other;
+    if (d.other_requeues)
+      others_field = std::max(others_field.value_or(0), *d.other_requeues + requeued_other);
+    note_qos(d.requeue_qos);
+    // A cap of other causes names them; a ceiling on all restarts is neither cap.
+    if (auto cap = cap_from_reason(d.reason)) {
+      if (d.reason.find("causes other than preemption") != std::string::npos)
+        b.other_cap = cap;
+      else if (d.reason.find(" in all, max ") == std::string::npos)
+        b.preemption_cap = cap;
+    }
+  }
+  b.preemptions = field.value_or(preempted_runs);
+  b.other_requeues = others_field.value_or(other_requeues);
+  return b;
+}
+
 std::string format_duration(std::int64_t s) {
   const std::string sign = s < 0 ? "-" : "";
   if (s < 0) s = -s;

@@ -77,6 +77,10 @@ std::string run_json(const Run& run, const Run* next) {
        ",\"lost_gpu_seconds\":" + opt(r.lost_gpu_seconds) +
        ",\"lost_cpu_seconds\":" + opt(r.lost_cpu_seconds) +
        ",\"grace_returned_seconds\":" + opt(r.grace_returned_seconds);
+  // Issue 20: the requeue budgets, as written.
+  j += ",\"qos\":" + str(r.qos) + ",\"preemptions\":" + opt(r.preemptions) +
+       ",\"other_requeues\":" + opt(r.other_requeues) + ",\"requeue_qos\":" + str(r.requeue_qos) +
+       ",\"qos_note\":" + str(r.qos_note);
   return j + ",\"requeue_delay\":" + opt(requeue_delay(run, next)) + "}";
 }
 
@@ -88,6 +92,13 @@ std::string format_job_json(const JobSelector& job, const std::vector<Run>& runs
     const AuditLine& first = runs.front().main();
     out += ",\"uid\":" + std::to_string(first.uid) + ",\"user\":" + str(first.user) +
            ",\"partition\":" + str(first.partition);
+    const JobBudgets b = job_budgets(runs);
+    std::string history;
+    for (const auto& q : b.qos) history += (history.empty() ? "" : ",") + str(q);
+    out += ",\"qos\":" + str(b.qos.empty() ? "" : b.qos.back()) + ",\"qos_history\":[" + history +
+           "],\"preemptions\":" + std::to_string(b.preemptions) +
+           ",\"other_requeues\":" + std::to_string(b.other_requeues) +
+           ",\"preemption_cap\":" + opt(b.preemption_cap) + ",\"other_cap\":" + opt(b.other_cap);
   }
   out += ",\"runs\":[";
   for (std::size_t i = 0; i < runs.size(); ++i) {

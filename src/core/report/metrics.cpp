@@ -64,6 +64,13 @@ const std::vector<Family>& families() {
        "Seconds of grace window handed back: runs ended at their acknowledgement inside the "
        "window.",
        &Counters::grace_returned_seconds},
+      {"gracepack_protected_qos_moves", "counter", "",
+       "Runs whose job gracepack moved into the protected QOS (protect_qos) as it came back.",
+       &Counters::qos_moves},
+      {"gracepack_protected_qos_refusals", "counter", "",
+       "Runs whose move into the protected QOS slurmctld refused: the job came back in its own "
+       "QOS.",
+       &Counters::qos_refusals},
   };
   return kFamilies;
 }
@@ -111,6 +118,41 @@ std::string latency(const std::vector<Summary::Group>& groups, MetricsFormat f) 
   return out;
 }
 
+// Requeues by cause: one sample per group and cause, whose sum is gracepack_requeues_total.
+std::string requeues_by_cause(const std::vector<Summary::Group>& groups, MetricsFormat f) {
+  const std::string name = "gracepack_requeues_by_cause";
+  std::string out = declare(name, "counter", "",
+                            "Runs requeued by gracepack, by cause: preemption, or other (time "
+                            "limit); each cause has its own requeue budget.",
+                            f);
+  for (const auto& g : groups) {
+    out += name + "_total" + labels(g, ",cause=\"preemption\"") + " " +
+           std::to_string(g.counters.requeues_preemption) + "\n";
+    out += name + "_total" + labels(g, ",cause=\"other\"") + " " +
+           std::to_string(g.counters.requeues_other) + "\n";
+  }
+  return out;
+}
+
+// The gauges to alert on: jobs preempted more than the threshold (in a label, so that a rule can
+// name it), and the most preemptions of one job.
+std::string job_gauges(const std::vector<Summary::Group>& groups, std::uint32_t threshold,
+                       MetricsFormat f) {
+  const std::string over = "gracepack_jobs_preempted_over_threshold";
+  const std::string t = ",threshold=\"" + std::to_string(threshold) + "\"";
+  std::string out = declare(over, "gauge", "",
+                            "Jobs preempted more than `threshold` times (gracepack-report "
+                            "--alert-preemptions), counted in the group of their last record.",
+                            f);
+  for (const auto& g : groups)
+    out += over + labels(g, t) + " " + std::to_string(g.counters.jobs_over_threshold) + "\n";
+  const std::string most = "gracepack_job_preemptions_max";
+  out += declare(most, "gauge", "", "The most preemptions of any one job of the group.", f);
+  for (const auto& g : groups)
+    out += most + labels(g) + " " + std::to_string(g.counters.max_job_preemptions) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string format_metrics(const Summary& s, const ReadStats& read, MetricsFormat f) {
@@ -123,7 +165,9 @@ std::string format_metrics(const Summary& s, const ReadStats& read, MetricsForma
              std::to_string(g.counters.*fam.value) + "\n";
     }
   }
+  out += requeues_by_cause(groups, f);
   out += latency(groups, f);
+  out += job_gauges(groups, s.alert_preemptions(), f);
   out += declare("gracepack_audit_skipped_lines", "gauge", "",
                  "Lines of the audit log that were not readable records in this pass.", f);
   out += "gracepack_audit_skipped_lines " + std::to_string(read.skipped) + "\n";

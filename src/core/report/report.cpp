@@ -77,6 +77,11 @@ enum class Field {
   LostGpuSeconds,
   LostCpuSeconds,
   GraceReturnedSeconds,
+  Qos,
+  Preemptions,
+  OtherRequeues,
+  RequeueQos,
+  QosNote,
 };
 
 struct FieldSpec {
@@ -99,7 +104,7 @@ constexpr std::size_t kMaxLabel = 64;  // bytes of a checkpoint's label, as the 
 
 // In the order the epilog writes them (the first line's guess); after that, the lookup tries
 // first the field that followed the previous one in the line before.
-constexpr std::array<FieldSpec, 37> kFields{{
+constexpr std::array<FieldSpec, 42> kFields{{
     {"time", Field::Time, kInt, 0, kTime},
     {"event", Field::Event, kStr, 0, 0},
     {"job_id", Field::JobId, kInt, 0, kU32},
@@ -135,6 +140,11 @@ constexpr std::array<FieldSpec, 37> kFields{{
     {"lost_gpu_seconds", Field::LostGpuSeconds, kInt, 0, kAmount},
     {"lost_cpu_seconds", Field::LostCpuSeconds, kInt, 0, kAmount},
     {"grace_returned_seconds", Field::GraceReturnedSeconds, kInt, 0, kTime},
+    {"qos", Field::Qos, kStr, 0, 0},
+    {"preemptions", Field::Preemptions, kInt, 0, kU32},
+    {"other_requeues", Field::OtherRequeues, kInt, 0, kU32},
+    {"requeue_qos", Field::RequeueQos, kStr, 0, 0},
+    {"qos_note", Field::QosNote, kStr, 0, 0},
     {"decision", Field::Decision, kStr, 0, 0},
     {"reason", Field::Reason, kStr, 0, 0},
 }};
@@ -143,7 +153,7 @@ static_assert(kFields.size() < 64, "a bit per field in `seen`, an index in a byt
 // Texts that only the job's story shows: the summary checks them but does not copy them.
 bool story_only(Field f) {
   return f == Field::Decision || f == Field::Reason || f == Field::AllocGpuTypes ||
-         f == Field::CheckpointLabel || f == Field::CheckpointNote;
+         f == Field::CheckpointLabel || f == Field::CheckpointNote || f == Field::Qos;
 }
 
 // The log's keys are short: a byte loop beats a call to memcmp, a tenth of the report's time.
@@ -181,7 +191,8 @@ void reset(AuditLine& out) {
   AuditLine fresh;
   for (auto text : {&AuditLine::user, &AuditLine::partition, &AuditLine::state,
                     &AuditLine::decision, &AuditLine::reason, &AuditLine::alloc_gpu_types,
-                    &AuditLine::checkpoint_label, &AuditLine::checkpoint_note}) {
+                    &AuditLine::checkpoint_label, &AuditLine::checkpoint_note, &AuditLine::qos,
+                    &AuditLine::requeue_qos, &AuditLine::qos_note}) {
     fresh.*text = std::move(out.*text);
     (fresh.*text).clear();
   }
@@ -268,6 +279,12 @@ void set_integer(Field f, std::int64_t v, AuditLine& out) {
     case Field::GraceReturnedSeconds:
       out.grace_returned_seconds = v;
       break;
+    case Field::Preemptions:
+      out.preemptions = v;
+      break;
+    case Field::OtherRequeues:
+      out.other_requeues = v;
+      break;
     default:
       break;
   }
@@ -313,6 +330,15 @@ void set_text(Field f, const json::Member& m, AuditLine& out, std::string& scrat
       break;
     case Field::CheckpointNote:
       set_string(m, out.checkpoint_note);
+      break;
+    case Field::Qos:
+      set_string(m, out.qos);
+      break;
+    case Field::RequeueQos:
+      set_string(m, out.requeue_qos);
+      break;
+    case Field::QosNote:
+      set_string(m, out.qos_note);
       break;
     default:
       break;

@@ -71,6 +71,13 @@ std::optional<std::int64_t> run_before_preemption(const AuditLine& r) {
   return r.preempt_time - *start;
 }
 
+std::optional<std::int64_t> preemptions_of(const AuditLine& r) {
+  if (!r.preemptions) return std::nullopt;
+  const bool left_out = r.cause == Cause::Preemption &&
+                        (r.event == AuditEvent::Cap || r.event == AuditEvent::Refused);
+  return *r.preemptions + (left_out ? 1 : 0);
+}
+
 std::string describe_wait_status(std::int64_t status) {
   // The layout waitpid() uses on Linux: exit code in bits 8-15, terminating signal in bits 0-6.
   static constexpr const char* kNames[] = {"",     "HUP",  "INT",    "QUIT", "ILL",  "TRAP", "ABRT",

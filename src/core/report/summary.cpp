@@ -69,6 +69,10 @@ void Counters::add(const AuditLine& r) {
   if (!is_decision(r.event)) return;
   ++runs;
   requeues += r.event == AuditEvent::Requeue;
+  requeues_preemption += r.event == AuditEvent::Requeue && r.cause == Cause::Preemption;
+  requeues_other += r.event == AuditEvent::Requeue && r.cause != Cause::Preemption;
+  qos_moves += !r.requeue_qos.empty();
+  qos_refusals += !r.qos_note.empty();
   caps += r.event == AuditEvent::Cap;
   refusals += r.event == AuditEvent::Refused;
   errors += r.event == AuditEvent::Error;
@@ -101,6 +105,46 @@ void Counters::merge(const Counters& o) {
   lost_seconds += o.lost_seconds, lost_gpu_seconds += o.lost_gpu_seconds;
   lost_cpu_seconds += o.lost_cpu_seconds, lost_at_most_seconds += o.lost_at_most_seconds;
   grace_returned += o.grace_returned, grace_returned_seconds += o.grace_returned_seconds;
+  requeues_preemption += o.requeues_preemption, requeues_other += o.requeues_other;
+  qos_moves += o.qos_moves, qos_refusals += o.qos_refusals;
+  jobs_over_threshold += o.jobs_over_threshold;
+  max_job_preemptions = std::max(max_job_preemptions, o.max_job_preemptions);
+}
+
+std::size_t JobPreemptions::home(std::uint32_t job) const {
+  // Fibonacci hashing: job ids come in runs of consecutive numbers.
+  const std::uint64_t h = std::uint64_t{job} * 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 32) & (slots_.size() - 1);
+}
+
+JobPreemptions::Entry* JobPreemptions::find(std::uint32_t job) {
+  if (slots_.empty()) return nullptr;
+  for (std::size_t i = home(job);; i = (i + 1) & (slots_.size() - 1)) {
+    if (!slots_[i].group) return nullptr;
+    if (slots_[i].job == job) return &slots_[i];
+  }
+}
+
+JobPreemptions::Entry& JobPreemptions::insert(std::uint32_t job) {
+  if (Entry* e = find(job)) return *e;
+  if ((used_ + 1) * 4 > slots_.size() * 3) grow();
+  std::size_t i = home(job);
+  while (slots_[i].group) i = (i + 1) & (slots_.size() - 1);
+  ++used_;
+  slots_[i] = Entry{};
+  slots_[i].job = job;
+  return slots_[i];
+}
+
+void JobPreemptions::grow() {
+  std::vector<Entry> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Entry{});
+  for (const Entry& e : old) {
+    if (!e.group) continue;
+    std::size_t i = home(e.job);
+    while (slots_[i].group) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = e;
+  }
 }
 
 bool SummaryFilter::matches(const AuditLine& r) const {
@@ -119,11 +163,30 @@ void Summary::add(const AuditLine& r) {
   // Only notices and decisions count: a pair with nothing else would be a row of zeros.
   if (r.event != AuditEvent::Notice && !is_decision(r.event)) return;
   key_.assign(r.partition).append(1, '\0').append(r.user);
-  if (!last_ || key_ != last_key_) {
+  if (!has_last_ || key_ != last_key_) {
     last_key_ = key_;
-    last_ = &groups_[key_];
+    const auto [it, added] = index_.try_emplace(key_, static_cast<std::uint32_t>(groups_.size()));
+    if (added) groups_.emplace_back(key_, Counters{});
+    last_ = it->second;
+    has_last_ = true;
   }
-  last_->add(r);
+  groups_[last_].second.add(r);
+  add_job(r);
+}
+
+// Only the records that tell of a preemption, a preempted run's or a count above 0, touch the
+// table: the others (most of a log) cost no lookup. The job counts in the group of the last.
+void Summary::add_job(const AuditLine& r) {
+  const bool preempted_run = is_decision(r.event) && r.cause == Cause::Preemption;
+  const auto preemptions = preemptions_of(r);
+  if (!preempted_run && preemptions.value_or(0) == 0) return;
+  JobPreemptions::Entry* e = &jobs_.insert(r.job_id);
+  e->group = last_ + 1;
+  if (preemptions) {
+    const auto field = static_cast<std::uint32_t>(std::min<std::int64_t>(*preemptions, 0xFFFFFFFE));
+    e->field = std::max(e->field, field + 1);
+  }
+  if (preempted_run && e->runs < 0xFFFFFFFF) ++e->runs;
 }
 
 std::vector<Summary::Group> Summary::groups() const {
@@ -131,6 +194,12 @@ std::vector<Summary::Group> Summary::groups() const {
   for (const auto& [key, counters] : groups_) {
     const auto nul = key.find('\0');
     out.push_back({key.substr(0, nul), key.substr(nul + 1), counters});
+  }
+  for (const JobPreemptions::Entry& e : jobs_.slots()) {
+    if (!e.group) continue;
+    Counters& c = out[e.group - 1].counters;
+    c.jobs_over_threshold += e.count() > alert_;
+    c.max_job_preemptions = std::max<std::uint64_t>(c.max_job_preemptions, e.count());
   }
   std::sort(out.begin(), out.end(), [](const Group& a, const Group& b) {
     return std::tie(a.partition, a.user) < std::tie(b.partition, b.user);
@@ -140,7 +209,7 @@ std::vector<Summary::Group> Summary::groups() const {
 
 Counters Summary::total() const {
   Counters t;
-  for (const auto& [key, counters] : groups_) t.merge(counters);
+  for (const Group& g : groups()) t.merge(g.counters);
   return t;
 }
 

@@ -41,6 +41,11 @@ std::vector<std::string> row(const std::string& partition, const std::string& us
           hours_cell(c.lost_cpu_seconds),
           n(c.lost_unknown),
           hours_cell(c.grace_returned_seconds),
+          n(c.requeues_preemption),
+          n(c.requeues_other),
+          n(c.qos_moves),
+          n(c.max_job_preemptions),
+          n(c.jobs_over_threshold),
           n(c.exited_in_time),
           n(c.killed_at_deadline),
           n(c.requeues),
@@ -103,7 +108,13 @@ std::string json_counters(const Counters& c) {
          ",\"lost_at_most_seconds\":" + n(c.lost_at_most_seconds) +
          ",\"grace_returned\":" + n(c.grace_returned) +
          ",\"grace_returned_seconds\":" + n(c.grace_returned_seconds) +
-         ",\"grace_returned_hours\":" + hours(c.grace_returned_seconds);
+         ",\"grace_returned_hours\":" + hours(c.grace_returned_seconds) +
+         ",\"requeues_preemption\":" + n(c.requeues_preemption) +
+         ",\"requeues_other\":" + n(c.requeues_other) +
+         ",\"protected_qos_moves\":" + n(c.qos_moves) +
+         ",\"protected_qos_refusals\":" + n(c.qos_refusals) +
+         ",\"jobs_preempted_over_threshold\":" + n(c.jobs_over_threshold) +
+         ",\"max_job_preemptions\":" + n(c.max_job_preemptions);
 }
 
 }  // namespace
@@ -114,12 +125,14 @@ std::string format_table(const Summary& s, const ReadStats& read) {
   if (groups.empty()) {
     out = "no record matches\n";
   } else {
-    // The lost-work columns sit before IN TIME: the columns a script reads from the right (IN
-    // TIME ... RUN-HOURS, since LATENCY's cell has spaces) keep their places.
-    std::vector<std::vector<std::string>> rows{{"PARTITION", "USER", "RUNS", "PREEMPTED", "NOTICES",
-                                                "LATENCY p50/p95", "LOST GPU-H", "LOST CPU-H",
-                                                "UNKNOWN", "GRACE RETURNED-H", "IN TIME", "KILLED",
-                                                "REQUEUES", "CAPS", "RUN-HOURS"}};
+    // The lost-work and budget columns sit before IN TIME: the columns a script reads from the
+    // right (IN TIME ... RUN-HOURS, since LATENCY's cell has spaces) keep their places.
+    const std::string over = "JOBS >" + std::to_string(s.alert_preemptions());
+    std::vector<std::vector<std::string>> rows{
+        {"PARTITION",       "USER",       "RUNS",       "PREEMPTED",   "NOTICES",
+         "LATENCY p50/p95", "LOST GPU-H", "LOST CPU-H", "UNKNOWN",     "GRACE RETURNED-H",
+         "RQ PREEMPT",      "RQ OTHER",   "TO QOS",     "MAX PREEMPT", over,
+         "IN TIME",         "KILLED",     "REQUEUES",   "CAPS",        "RUN-HOURS"}};
     for (const auto& g : groups) rows.push_back(row(g.partition, g.user, g.counters));
     const Counters total = s.total();
     if (groups.size() > 1) rows.push_back(row("all", "all", total));
@@ -129,13 +142,22 @@ std::string format_table(const Summary& s, const ReadStats& read) {
           "GPUs and CPUs times the time from each run's last\nacknowledged checkpoint to its grace "
           "start (0 when one was acknowledged inside the window); UNKNOWN: runs\nwith a grace "
           "start that never acknowledged a checkpoint; GRACE RETURNED-H: hours of grace window "
-          "handed back;\nRUN-HOURS: how long preempted runs had run when their grace period "
-          "began. Checkpoints are the jobs' own word.\n";
+          "handed back;\nRQ PREEMPT, RQ OTHER: requeues after a preemption, and for other causes "
+          "(time limit); TO QOS: runs moved\ninto the protected QOS; MAX PREEMPT: the most "
+          "preemptions of one job; " +
+          over + ": jobs preempted more than " + std::to_string(s.alert_preemptions()) +
+          " times;\nRUN-HOURS: how long preempted runs had run when their grace period began. "
+          "Checkpoints are the jobs' own word.\n";
     if (total.lost_not_recorded > 0)
       out += std::to_string(total.lost_not_recorded) +
              (total.lost_not_recorded == 1 ? " run" : " runs") +
              " with a grace start from records without checkpoint fields (an older gracepack): "
              "in neither LOST nor UNKNOWN.\n";
+    if (total.qos_refusals > 0)
+      out += std::to_string(total.qos_refusals) +
+             (total.qos_refusals == 1 ? " run was" : " runs were") +
+             " not moved into the protected QOS: slurmctld refused it (the jobs' stories say "
+             "why).\n";
   }
   out += std::to_string(read.lines) + " lines in " + std::to_string(read.files) +
          (read.files == 1 ? " file" : " files");
@@ -144,9 +166,10 @@ std::string format_table(const Summary& s, const ReadStats& read) {
 }
 
 std::string format_json(const Summary& s, const ReadStats& read) {
-  std::string out = "{\"files\":" + std::to_string(read.files) +
-                    ",\"lines\":" + std::to_string(read.lines) +
-                    ",\"skipped_lines\":" + std::to_string(read.skipped) + ",\"groups\":[";
+  std::string out =
+      "{\"files\":" + std::to_string(read.files) + ",\"lines\":" + std::to_string(read.lines) +
+      ",\"skipped_lines\":" + std::to_string(read.skipped) +
+      ",\"alert_preemptions\":" + std::to_string(s.alert_preemptions()) + ",\"groups\":[";
   bool first = true;
   for (const auto& g : s.groups()) {
     out += std::string(first ? "" : ",") + "{\"partition\":" + quoted(g.partition) +

@@ -128,6 +128,19 @@ void decision_moments(const Run& run, const Run* next, std::vector<Moment>& out)
   std::string t = verdict(d) + " (" + describe_cause(d.cause);
   if (!d.state.empty()) t += ", state " + d.state;
   out.push_back({d.time, 9, t + "): " + d.reason});
+  // The protected QOS (issue 20), under the decision: from the record's fields, not its reason.
+  const std::string nth =
+      d.preemptions ? " at preemption " + std::to_string(*d.preemptions) : std::string();
+  if (!d.requeue_qos.empty())
+    out.push_back({d.time, 9,
+                   d.event == AuditEvent::Requeue
+                       ? "\nrequeued into QOS " + d.requeue_qos + nth
+                       : "\nmoved into QOS " + d.requeue_qos + nth + " (Slurm requeues the job)"});
+  if (!d.qos_note.empty())
+    out.push_back({d.time, 9,
+                   "\nnot moved into the protected QOS" + nth + ", stays in QOS " +
+                       (d.qos.empty() ? std::string("(not on record)") : d.qos) + ": " +
+                       d.qos_note});
   if (d.event != AuditEvent::Requeue) return;
   const auto next_start = next ? run_start_of(next->main()) : std::nullopt;
   out.push_back({d.time, 10,
@@ -225,20 +238,28 @@ std::string format_run(const Run& run, const Run* next, std::size_t number,
   return out + lost_lines(run, when);
 }
 
+std::string times(std::int64_t n) {
+  return std::to_string(n) + (n == 1 ? " time" : " times");
+}
+
+// The job, its runs and requeues; then its QOS and its count of each budget (issue 20).
 std::string header(const JobSelector& job, const std::vector<Run>& runs) {
   const AuditLine& first = runs.front().main();
   std::size_t requeues = 0;
-  std::optional<std::int64_t> cap;
   for (const Run& run : runs) {
-    if (!run.decision) continue;
-    requeues += run.decision->event == AuditEvent::Requeue;
-    if (auto c = cap_from_reason(run.decision->reason)) cap = c;
+    if (run.decision) requeues += run.decision->event == AuditEvent::Requeue;
   }
+  const JobBudgets b = job_budgets(runs);
   std::string h = "job " + job.name() + " (user " + first.user + ", uid " +
                   std::to_string(first.uid) + ", partition " + first.partition +
                   "): " + std::to_string(runs.size()) + (runs.size() == 1 ? " run" : " runs") +
-                  ", requeued " + std::to_string(requeues) + (requeues == 1 ? " time" : " times");
-  if (cap) h += " (cap " + std::to_string(*cap) + ")";
+                  ", requeued " + times(static_cast<std::int64_t>(requeues));
+  if (b.preemption_cap) h += " (cap " + std::to_string(*b.preemption_cap) + ")";
+  h += "\n";
+  if (!b.qos.empty()) h += "QOS " + text::join(b.qos, ", then ") + "; ";
+  h += "preempted " + times(b.preemptions) + ", requeued " + times(b.other_requeues) +
+       " for other causes";
+  if (b.other_cap) h += " (cap " + std::to_string(*b.other_cap) + ")";
   return h + "\n";
 }
 

@@ -56,6 +56,22 @@ class JobHistory {
 // The requeue cap a decision's reason names ("... of max 5", "... max 5"), if any.
 std::optional<std::int64_t> cap_from_reason(std::string_view reason);
 
+// The job's requeue budgets as its records tell them (issue 20).
+struct JobBudgets {
+  // The largest preemptions_of() its records (run.hpp); without the field (older records), its
+  // runs whose cause is preemption.
+  std::int64_t preemptions = 0;
+  // Its requeues for causes other than preemption: the largest `other_requeues` (this run's
+  // restarts before it) plus one where that run was itself requeued for such a cause; without
+  // the field, its `requeue` decisions whose cause is not preemption.
+  std::int64_t other_requeues = 0;
+  std::optional<std::int64_t> preemption_cap;  // the last such cap its decisions' reasons name
+  std::optional<std::int64_t> other_cap;       // the cap of causes other than preemption
+  // The QOS it ran in and was moved into (`qos`, `requeue_qos`), in run order, each change once.
+  std::vector<std::string> qos;
+};
+JobBudgets job_budgets(const std::vector<Run>& runs);
+
 // "6 s", "4 min 10 s", "2 h 5 min".
 std::string format_duration(std::int64_t seconds);
 

@@ -75,6 +75,13 @@ struct AuditLine {
   std::optional<std::int64_t> lost_gpu_seconds;
   std::optional<std::int64_t> lost_cpu_seconds;
   std::optional<std::int64_t> grace_returned_seconds;  // handed back: deadline - the run's end
+  // The requeue budgets (issue 20), on the decision record of a run whose slurmctld record was
+  // read. Older records lack them: nullopt and "" then mean "not on record".
+  std::string qos;                             // the QOS the run ran in
+  std::optional<std::int64_t> preemptions;     // the job's preemptions so far, this run's included
+  std::optional<std::int64_t> other_requeues;  // its restarts for other causes before this run
+  std::string requeue_qos;  // the protected QOS gracepack moved the job into (protect_qos)
+  std::string qos_note;     // why slurmctld refused that move
   bool operator==(const AuditLine&) const = default;
 };
 
@@ -82,7 +89,8 @@ struct AuditLine {
 class AuditLineParser {
  public:
   // keep_text false: decision, reason and the other texts only a story shows (the checkpoint's
-  // label and note, the GPU types) are checked but not copied: the summary reads none of them.
+  // label and note, the GPU types, the QOS) are checked but not copied: the summary reads none
+  // of them (it counts requeue_qos and qos_note, which it copies).
   explicit AuditLineParser(bool keep_text = true) : keep_text_(keep_text) {}
 
   // time, event, job_id and uid are required; every other field may be missing. On error `out`

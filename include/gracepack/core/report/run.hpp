@@ -51,6 +51,11 @@ std::optional<std::int64_t> run_before_preemption(const AuditLine& r);
 // This run's start: the batch step's on the node, else slurmctld's.
 std::optional<std::int64_t> run_start_of(const AuditLine& r);
 
+// The job's preemptions as of this record (issue 20): its `preemptions`, plus one for a preempted
+// run that was not requeued (`cap`, `refused`), whose own preemption the epilog leaves out of the
+// field (it counts the preemptions the job comes back from); nullopt without the field.
+std::optional<std::int64_t> preemptions_of(const AuditLine& r);
+
 // A wait status as waitpid() gives it: "exit status 0", "killed by SIGKILL".
 std::string describe_wait_status(std::int64_t status);
 

@@ -1,5 +1,6 @@
 // gracepack-report --summary: counters per partition and user, in memory that does not grow with
-// the log (one Counters per partition and user pair seen, about 4.3 KiB each).
+// the log (one Counters per partition and user pair seen, about 4.3 KiB each), but for each
+// preempted job's count of preemptions (21 to 43 bytes a job, JobPreemptions).
 #pragma once
 
 #include <array>
@@ -64,6 +65,16 @@ struct Counters {
   std::uint64_t lost_at_most_seconds = 0;  // of the runs whose loss is unknown
   std::uint64_t grace_returned = 0;        // runs that handed the rest of their grace back
   std::uint64_t grace_returned_seconds = 0;
+  // Issue 20: requeues by cause, and the moves into the protected QOS (protect_qos).
+  std::uint64_t requeues_preemption = 0;  // `requeue` records whose cause is preemption
+  std::uint64_t requeues_other = 0;       // ... whose cause is another (time limit) or unknown
+  std::uint64_t qos_moves = 0;            // decision records with a `requeue_qos`
+  std::uint64_t qos_refusals = 0;         // decision records with a `qos_note`: move refused
+  // Per job, filled in by Summary::groups() and total() (add() leaves them): the jobs preempted
+  // more than the alert threshold, and the most preemptions of one job. A job counts in the group
+  // of its last record that tells of a preemption; merge() adds the first, keeps the larger second.
+  std::uint64_t jobs_over_threshold = 0;
+  std::uint64_t max_job_preemptions = 0;
 
   void add(const AuditLine& r);
   void merge(const Counters& o);
@@ -81,6 +92,33 @@ struct SummaryFilter {
   bool matches(const AuditLine& r) const;
 };
 
+// Each job's preemptions, for the alert on jobs preempted too often: an open-addressing table of
+// 16 bytes a slot, at most 3/4 full, holding only the jobs with a preemption on record.
+class JobPreemptions {
+ public:
+  struct Entry {
+    std::uint32_t job = 0;
+    std::uint32_t group = 0;  // Summary's index of the job's last group, + 1; 0: an empty slot
+    std::uint32_t field = 0;  // the largest preemptions_of() seen, + 1; 0: none on record
+    std::uint32_t runs = 0;   // decision records whose cause is preemption
+    // The job's preemptions: the largest preemptions_of() its records (run.hpp), else (older
+    // records) the number of its runs whose cause is preemption.
+    std::uint32_t count() const { return field ? field - 1 : runs; }
+  };
+
+  Entry* find(std::uint32_t job);
+  Entry& insert(std::uint32_t job);  // found, or a new entry (group 0 until the caller sets it)
+  std::size_t size() const { return used_; }
+  std::size_t capacity() const { return slots_.size(); }
+  const std::vector<Entry>& slots() const { return slots_; }  // those with group > 0 are jobs
+
+ private:
+  std::size_t home(std::uint32_t job) const;
+  void grow();
+  std::vector<Entry> slots_;
+  std::size_t used_ = 0;
+};
+
 class Summary {
  public:
   struct Group {
@@ -88,19 +126,31 @@ class Summary {
     std::string user;
     Counters counters;
   };
+  static constexpr std::uint32_t kDefaultAlertPreemptions = 3;
 
-  explicit Summary(SummaryFilter filter) : filter_(std::move(filter)) {}
+  // `alert_preemptions`: jobs preempted more than this many times are counted apart
+  // (Counters::jobs_over_threshold), for an alert.
+  explicit Summary(SummaryFilter filter, std::uint32_t alert_preemptions = kDefaultAlertPreemptions)
+      : filter_(std::move(filter)), alert_(alert_preemptions) {}
   void add(const AuditLine& r);  // counted if the filter lets it through
   std::uint64_t counted() const { return counted_; }
   std::vector<Group> groups() const;  // by partition, then user
   Counters total() const;
+  std::uint32_t alert_preemptions() const { return alert_; }
+  const JobPreemptions& jobs() const { return jobs_; }
 
  private:
+  void add_job(const AuditLine& r);
+
   SummaryFilter filter_;
-  std::unordered_map<std::string, Counters> groups_;  // by partition '\0' user
-  std::string key_;           // the current record's, in a buffer that is reused
-  std::string last_key_;      // a run's notice and decision come together: the same pair
-  Counters* last_ = nullptr;  // (nodes of an unordered_map do not move)
+  std::uint32_t alert_;
+  std::unordered_map<std::string, std::uint32_t> index_;  // partition '\0' user -> groups_
+  std::vector<std::pair<std::string, Counters>> groups_;  // that key, its counters
+  JobPreemptions jobs_;
+  std::string key_;       // the current record's, in a buffer that is reused
+  std::string last_key_;  // a run's notice and decision come together: the same pair
+  std::uint32_t last_ = 0;
+  bool has_last_ = false;
   std::uint64_t counted_ = 0;
 };
 

@@ -152,6 +152,67 @@ inline std::vector<std::string> lost_work() {
   };
 }
 
+// Issue 20's fields on a decision, as the epilog writes them where slurmctld's record was read.
+struct Budget {
+  std::string qos;
+  unsigned preemptions = 0;
+  unsigned other = 0;
+  std::string requeue_qos, note;
+};
+inline std::string budget_decision(const RunSpec& s, const char* event, Cause cause, std::time_t at,
+                                   const std::string& reason, const Budget& b) {
+  AuditRecord r = base(s, event, cause, at);
+  r.decision = std::string(event) == "requeue" ? "requeued" : "not requeued";
+  r.reason = reason;
+  r.job.qos = b.qos;
+  r.preemptions = b.preemptions;
+  r.other_requeues = b.other;
+  r.requeue_qos = b.requeue_qos;
+  r.qos_note = b.note;
+  return to_json(r);
+}
+
+// Job 30 of the budgets story (issue 20; max_requeue 2, max_other_requeue 1, protect_after 2,
+// protect_qos "protected"), gptest in low-grace:
+//   run 1 (restart 0) preempted at 1002, requeued: preemption 1, in QOS normal
+//   run 2 (restart 1) timed out, requeued for it: other cause 1 (its record: 0 before it)
+//   run 3 (restart 2) preempted at 1110, requeued into QOS protected: preemption 2
+//   run 4 (restart 3) preempted at 1140 in QOS protected: cap reached, not requeued; its record
+//         says 2 preemptions (the epilog counts those the job comes back from): the job's 3rd
+// So: 3 preemptions, 1 requeue for another cause, 2 requeues after preemption, 1 move.
+inline std::vector<std::string> budgets_story() {
+  const RunSpec r1{30, 0, 1000, 1002, 1008};
+  const RunSpec r2{30, 1, 1020, 0, 1080, 9, "TIMEOUT"};
+  const RunSpec r3{30, 2, 1100, 1110, 1115};
+  const RunSpec r4{30, 3, 1130, 1140, 1155, 9, "PREEMPTED"};
+  return {
+      notice(r1, 1002, 1009),
+      budget_decision(r1, "requeue", Cause::Preemption, 1009, "preemption: requeue 1 of max 2",
+                      {"normal", 1, 0, "", ""}),
+      budget_decision(r2, "requeue", Cause::TimeLimit, 1081,
+                      "time limit: requeue 1 of max 1 (causes other than preemption)",
+                      {"normal", 1, 0, "", ""}),
+      notice(r3, 1110, 1116),
+      budget_decision(r3, "requeue", Cause::Preemption, 1116,
+                      "preemption: requeue 2 of max 2; into QOS protected (preemption 2, "
+                      "protect_after=2)",
+                      {"normal", 2, 1, "protected", ""}),
+      notice(r4, 1140, 1156),
+      budget_decision(r4, "cap", Cause::Preemption, 1156,
+                      "requeue cap reached: the job was requeued after 2 preemptions, max 2",
+                      {"protected", 2, 1, "", ""}),
+  };
+}
+
+// Job 31: preempted a second time, requeued, but slurmctld refused the protected QOS.
+inline std::string refused_move() {
+  const RunSpec r{31, 1, 1000, 1002, 1008};
+  const std::string note = "slurmctld refused QOS protected: Invalid qos specification";
+  return budget_decision(r, "requeue", Cause::Preemption, 1009,
+                         "preemption: requeue 2 of max 5; stays in QOS normal: " + note,
+                         {"normal", 2, 0, "", note});
+}
+
 inline report::AuditLine parse(const std::string& line) {
   report::AuditLineParser p;
   report::AuditLine out;

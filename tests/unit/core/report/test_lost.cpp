@@ -358,7 +358,7 @@ TEST(ReportLost, TheSummarySumsTheRecordsFields) {
 
 TEST(ReportLost, TheTableHasTheNewColumns) {
   const std::string table = format_table(summarise(), ReadStats{1, 7, 0});
-  EXPECT_TRUE(contains(table, "LOST GPU-H  LOST CPU-H  UNKNOWN  GRACE RETURNED-H  IN TIME"))
+  EXPECT_TRUE(contains(table, "LOST GPU-H  LOST CPU-H  UNKNOWN  GRACE RETURNED-H  RQ PREEMPT"))
       << table;
   auto alice = table_row(table, "gpu", "alice");
   EXPECT_EQ(alice["LOST GPU-H"], "0.02") << table;  // 60 / 3600 = 0.0167
@@ -397,7 +397,7 @@ TEST(ReportLost, TheSummaryJsonHasExactSeconds) {
              R"("lost_not_recorded":1,"lost_seconds":70,"lost_gpu_seconds":60,)"
              R"("lost_gpu_hours":0.02,"lost_cpu_seconds":1520,"lost_cpu_hours":0.42,)"
              R"("lost_at_most_seconds":50,"grace_returned":1,"grace_returned_seconds":11,)"
-             R"("grace_returned_hours":0.00})"))
+             R"("grace_returned_hours":0.00,)"))
       << total;
 }
 
