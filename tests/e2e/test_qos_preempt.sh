@@ -57,8 +57,14 @@ grep -q '^app: cause=preemption' out.txt || die "(b) the app did not read its no
 grep "\"job_id\":$id_b," "$AUDIT" | grep '"event":"no-requeue"' | grep -q 'Slurm requeues this job itself' \
   || die "(b) audit: $(grep "\"job_id\":$id_b," "$AUDIT")"
 wait_until 30 "job $id_b's count" sh -c "scontrol -o show job $id_b | grep -q 'AdminComment=gracepack_preemptions=1 '"
-# Its second run is ended by a user (a run of its own in sacct and in the audit).
+# Its second preemption (protect_after=2) moves it into the protected QOS, Slurm's requeue or not.
 wait_until 120 "the second run of job $id_b" running_run "$id_b" 1
+preempt_qos >/dev/null
+wait_until $((GRACE + 60)) "Slurm's second requeue of job $id_b" restarts_are "$id_b" 2
+wait_until 30 "the epilog's decision about job $id_b's second run" decided "$id_b" 2
+[ "$(field "$id_b" QOS)" = protected ] || die "(b) after its second preemption job $id_b is in QOS $(field "$id_b" QOS): $(grep "\"job_id\":$id_b," "$AUDIT" | tail -n1)"
+# Its third run is ended by a user (a run of its own in sacct and in the audit).
+wait_until 120 "the third run of job $id_b" running_run "$id_b" 2
 scancel "$id_b"
 wait_until 60 "the end of job $id_b" job_over "$id_b"
 pass "(b) scav-requeue: notice at grace start, Slurm's own requeue, counted in AdminComment"
