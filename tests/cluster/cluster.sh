@@ -2,7 +2,7 @@
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
 #   cluster.sh start [--no-contain|--run-in-job] [--nodes N] [--gang] [--tmpfs] [--constrain-devices]
-#                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
+#                    [--qos]          start the daemons; state lives in $GP_CLUSTER_DIR. With
 #                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
 #                                     nodes gp1..gpN on this machine, each with 4 fake GPUs);
 #                                     --gang: PreemptMode=SUSPEND,GANG with a partition
@@ -10,11 +10,22 @@
 #                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp);
 #                                     --constrain-devices: cgroup.conf ConstrainDevices=yes (each
 #                                     job, step and bound task reaches only its fake GPUs);
-#                                     --run-in-job: PrologFlags=Contain,RunInJob (Slurm 24.05+)
+#                                     --run-in-job: PrologFlags=Contain,RunInJob (Slurm 24.05+);
+#                                     --qos: accounting and QOS preemption: a private MariaDB
+#                                     (in $GP_CLUSTER_DIR/db, socket only, no TCP port) and
+#                                     slurmdbd (port GP_DBD_PORT, default ctld port + 2),
+#                                     PreemptType=preempt/qos, AccountingStorageEnforce=
+#                                     associations,limits,qos; QOS normal (the default; preempts
+#                                     scav-requeue and scav-cancel, GraceTime=$GP_GRACE_TIME),
+#                                     protected (never preempted), unlisted (no association may
+#                                     use it); accounts gp (normal, scav-*, protected) and
+#                                     gp-noprotect (normal, scav-*) with the test users (default
+#                                     gp), root in gp. ~5 s where a plain start takes ~1 s
 #   cluster.sh stop                   stop exactly the daemons that start recorded
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
 #   cluster.sh env                    print the variables a shell needs to use the cluster
+#                                     (GP_QOS=1 when it runs with --qos)
 #   cluster.sh all start|stop N       start (or stop) clusters 1..N, one after the other
 #   cluster.sh daemon stop|kill|start NAME
 #                                     stop (TERM), kill (KILL: a crash) or start one daemon
