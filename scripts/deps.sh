@@ -16,10 +16,11 @@ PACKAGES=(
   # e2e.user_guide runs the user guide's PyTorch checkpoint recipe (issue 19).
   python3-torch
 )
-# Packages whose daemon nothing here wants running (only promtool is used from prometheus):
+# Packages whose daemon nothing here wants running (only promtool is used from prometheus;
+# `cluster.sh start --qos` runs a private MariaDB and slurmdbd of its own, never the system's):
 # installed apart, with a policy-rc.d that keeps invoke-rc.d and deb-systemd-invoke from starting
 # their services, unless the machine has its own policy.
-NO_START=(prometheus)
+NO_START=(prometheus mariadb-server slurmdbd)
 [ "$(id -u)" = 0 ] || { echo "deps.sh: run as root (apt-get install)" >&2; exit 1; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=() quiet=()

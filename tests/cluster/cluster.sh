@@ -2,7 +2,7 @@
 # A real single-node Slurm (munge + slurmctld + slurmd from Debian) for gracepack's tests.
 #
 #   cluster.sh start [--no-contain|--run-in-job] [--nodes N] [--gang] [--tmpfs] [--constrain-devices]
-#                                     start the daemons; state lives in $GP_CLUSTER_DIR. With
+#                    [--qos]          start the daemons; state lives in $GP_CLUSTER_DIR. With
 #                                     --nodes N (2-3): N slurmd (Slurm's multiple-slurmd mode,
 #                                     nodes gp1..gpN on this machine, each with 4 fake GPUs);
 #                                     --gang: PreemptMode=SUSPEND,GANG with a partition
@@ -10,11 +10,22 @@
 #                                     --tmpfs: JobContainerType=job_container/tmpfs (private /tmp);
 #                                     --constrain-devices: cgroup.conf ConstrainDevices=yes (each
 #                                     job, step and bound task reaches only its fake GPUs);
-#                                     --run-in-job: PrologFlags=Contain,RunInJob (Slurm 24.05+)
+#                                     --run-in-job: PrologFlags=Contain,RunInJob (Slurm 24.05+);
+#                                     --qos: accounting and QOS preemption: a private MariaDB
+#                                     (in $GP_CLUSTER_DIR/db, socket only, no TCP port) and
+#                                     slurmdbd (port GP_DBD_PORT, default ctld port + 2),
+#                                     PreemptType=preempt/qos, AccountingStorageEnforce=
+#                                     associations,limits,qos; QOS normal (the default; preempts
+#                                     scav-requeue and scav-cancel, GraceTime=$GP_GRACE_TIME),
+#                                     protected (never preempted), unlisted (no association may
+#                                     use it); accounts gp (normal, scav-*, protected) and
+#                                     gp-noprotect (normal, scav-*) with the test users (default
+#                                     gp), root in gp. ~5 s where a plain start takes ~1 s
 #   cluster.sh stop                   stop exactly the daemons that start recorded
 #   cluster.sh restart [ARGS]         stop, then start afresh with start's ARGS
 #   cluster.sh plugstack [LINE]       rewrite the cluster's plugstack.conf (no LINE: no plugin)
 #   cluster.sh env                    print the variables a shell needs to use the cluster
+#                                     (GP_QOS=1 when it runs with --qos)
 #   cluster.sh all start|stop N       start (or stop) clusters 1..N, one after the other
 #   cluster.sh daemon stop|kill|start NAME
 #                                     stop (TERM), kill (KILL: a crash) or start one daemon
@@ -55,6 +66,8 @@ else
   GP_CTLD_PORT=${GP_CTLD_PORT:-$((6817 + 200 * (K - 1)))}
   GP_SLURMD_PORT=${GP_SLURMD_PORT:-$((GP_CTLD_PORT + 1))}
 fi
+# slurmdbd's port (start --qos): the ctld port + 2 (cluster 1: 6819, Slurm's default).
+GP_DBD_PORT=${GP_DBD_PORT:-$(( ${GP_CTLD_PORT:-6817} + 2 ))}
 # Job ids apart too, so that a job's slurmstepd is found by its id alone.
 GP_FIRST_JOB=$(( (K - 1) * 100000 + 1 ))
 GP_PLUGIN=${GP_PLUGIN:-}
@@ -111,7 +124,7 @@ slurm_cgroup_dirs() {
 # ---- end of cgroup v2 / newer Slurm ----
 
 write_conf() {
-  local contain=$1 nodes=$2 gang=${3:-0} tmpfs=${4:-0} devices=${5:-0}
+  local contain=$1 nodes=$2 gang=${3:-0} tmpfs=${4:-0} devices=${5:-0} qos=${6:-0}
   local cpus; cpus=$(nproc)
   local mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$D/etc/slurm.conf" <<CONF
@@ -145,11 +158,11 @@ SchedulerParameters=sched_interval=2,bf_interval=1
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 GresTypes=gpu
-PreemptType=preempt/partition_prio
+PreemptType=preempt/$( [ "$qos" = 1 ] && echo qos || echo partition_prio )
 PreemptMode=$( [ "$gang" = 1 ] && echo SUSPEND,GANG || echo REQUEUE )
 $( [ "$tmpfs" = 1 ] && echo JobContainerType=job_container/tmpfs )
 JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
+$( [ "$qos" = 1 ] && accounting_lines || echo AccountingStorageType=accounting_storage/none )
 MailProg=/bin/true
 $(node_lines "$nodes" "$cpus" "$mem")
 PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF OverSubscribe=NO
@@ -203,14 +216,146 @@ clean_cgroups() {
   done
 }
 
-wait_for() { # wait_for SECONDS CMD...
-  local t=$1; shift
-  for _ in $(seq $((t * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
+wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.2 s for SECONDS (however long CMD takes)
+  local end=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
 }
 
+# ---- Accounting and QOS preemption (start --qos): a private MariaDB, slurmdbd, and the QOS,
+# accounts and users the tests use. ----
+# slurm.conf's lines for it. AccountingStoragePass names the munge socket clients and slurmctld use
+# to reach slurmdbd (AuthInfo's socket= is not used for that connection). priority/multifactor with
+# a QOS weight: the normal QOS' jobs go before the scavengers'.
+accounting_lines() {
+  cat <<CONF
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=$GP_DBD_PORT
+AccountingStoragePass=$D/munge/munge.socket
+AccountingStorageEnforce=associations,limits,qos
+PriorityType=priority/multifactor
+PriorityWeightQOS=10000
+CONF
+}
+
+# MariaDB of this cluster: data, socket, pid file and log in $D/db (mysql's, mode 0700: only root
+# and mysql reach the socket); --skip-networking: no TCP port at all. The data lives as long as
+# the cluster, so nothing is synced to disk: --debug-no-sync (mariadb-install-db's ~1000 fdatasync
+# calls, mostly of its DDL log, took 0.5-4 s on a busy disk), no log flush at commit, no doublewrite,
+# a crash-like shutdown; and small InnoDB sizes.
+start_mariadb() {
+  local db=$D/db
+  local opts=(--no-defaults --datadir="$db/data" --user=mysql --skip-name-resolve --debug-no-sync
+    --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --innodb-flush-log-at-trx-commit=0
+    --innodb-doublewrite=0 --innodb-fast-shutdown=3)
+  mkdir -p "$db"
+  chown mysql:mysql "$db"; chmod 700 "$db"
+  mariadb-install-db "${opts[@]}" --skip-test-db --auth-root-authentication-method=socket \
+    > "$D/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: $(tail -20 "$D/log/mariadb-install.log")"
+  # mariadbd does not detach itself: a session of its own, and no descriptor of ours.
+  setsid /usr/sbin/mariadbd "${opts[@]}" --socket="$db/mysqld.sock" --skip-networking \
+    --pid-file="$db/mariadbd.pid" --log-error="$db/mariadbd.log" </dev/null >/dev/null 2>&1 &
+  echo "mariadbd $!" >> "$D/run/started"
+  wait_for 30 sql -e 'SELECT 1' || die "mariadbd did not start: $(tail -20 "$db/mariadbd.log")"
+  # The slurm user, with a random password that only root reads ($D/etc/db.pass, slurmdbd.conf).
+  local pw; pw=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077; echo "$pw" > "$D/etc/db.pass")
+  sql --batch <<SQL
+CREATE USER 'slurm'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';
+SQL
+}
+# sql ARGS...: the mariadb client as the database's root (unix_socket authentication) on its socket.
+sql() { mariadb --no-defaults -S "$D/db/mysqld.sock" -uroot "$@"; }
+
+# slurmdbd: Slurm 22.05's has no -f and reads slurmdbd.conf beside $SLURM_CONF (mode 0600, owned
+# by SlurmUser). StorageHost=localhost makes the MariaDB client library use a Unix socket, and
+# MYSQL_UNIX_PORT in slurmdbd's environment names ours (Slurm has no option for the socket).
+start_slurmdbd() {
+  (umask 077; cat > "$D/etc/slurmdbd.conf") <<CONF
+AuthType=auth/munge
+AuthInfo=socket=$D/munge/munge.socket
+DbdHost=localhost
+DbdPort=$GP_DBD_PORT
+SlurmUser=root
+DebugLevel=info
+LogFile=$D/log/slurmdbd.log
+PidFile=$D/run/slurmdbd.pid
+StorageType=accounting_storage/mysql
+StorageHost=localhost
+StorageUser=slurm
+StoragePass=$(cat "$D/etc/db.pass")
+StorageLoc=slurm_acct_db
+CONF
+  rm -f "$D/run/slurmdbd.pid"
+  MYSQL_UNIX_PORT=$D/db/mysqld.sock /usr/sbin/slurmdbd
+  wait_for 20 test -s "$D/run/slurmdbd.pid" || die "slurmdbd did not start: $(tail -20 "$D/log/slurmdbd.log")"
+  echo "slurmdbd $(cat "$D/run/slurmdbd.pid")" >> "$D/run/started"
+  # It answers once it has made its tables.
+  wait_for 30 timeout 10 sacctmgr -n show cluster \
+    || die "slurmdbd does not answer: $(tail -20 "$D/log/slurmdbd.log")"
+}
+
+# The cluster, QOS, accounts and users, in slurmdbd, before slurmctld starts (it loads them then).
+#   normal (every association's default) preempts scav-requeue and scav-cancel (GraceTime
+#   $GP_GRACE_TIME, then requeued or cancelled); protected: nobody preempts it; unlisted: no
+#   association may use it. Accounts gp (all but unlisted) and gp-noprotect (normal and the
+#   scavengers); the test users in both (default gp), root in gp.
+# Every sacctmgr command costs 0.35-0.6 s of round trips to slurmdbd (~40 ms each, measured), so
+# the QOS are added side by side and the cluster with its accounts and users comes from one file
+# (`sacctmgr load`, ~1.4 s where separate commands took ~3 s).
+add_associations() {
+  local cluster; cluster=$(sed -n 's/^ClusterName=//p' "$D/etc/slurm.conf")
+  local acct="QOS='normal,scav-requeue,scav-cancel,protected':DefaultQOS='normal'"
+  local noprot="QOS='normal,scav-requeue,scav-cancel':DefaultQOS='normal'"
+  cat > "$D/etc/associations.cfg" <<CFG
+Cluster - '$cluster':QOS='normal'
+Parent - 'root'
+Account - 'gp':Description='gp':Organization='gp':$acct
+Account - 'gp-noprotect':Description='gp-noprotect':Organization='gp-noprotect':$noprot
+Parent - 'gp'
+User - '$GP_TEST_USER':DefaultAccount='gp'
+User - '$GP_OTHER_USER':DefaultAccount='gp'
+User - 'root':DefaultAccount='root'
+Parent - 'gp-noprotect'
+User - '$GP_TEST_USER':DefaultAccount='gp'
+User - '$GP_OTHER_USER':DefaultAccount='gp'
+CFG
+  sacctmgr_all "add qos scav-requeue PreemptMode=requeue GraceTime=$GP_GRACE_TIME Priority=0" \
+    "add qos scav-cancel PreemptMode=cancel GraceTime=$GP_GRACE_TIME Priority=0" \
+    "add qos protected,unlisted Priority=100"
+  sacctmgr_all "modify qos normal set Preempt=scav-requeue,scav-cancel Priority=100" \
+    "load file=$D/etc/associations.cfg"
+  wait_for 10 sh -c "sacctmgr -n -P show assoc cluster=$cluster user=$GP_TEST_USER format=account | grep -qx gp-noprotect" \
+    || die "associations missing in slurmdbd: $(sacctmgr -n -P show assoc cluster="$cluster"; cat "$D"/log/sacctmgr-*.log)"
+}
+# sacctmgr_all CMD...: runs `sacctmgr -i CMD` for each CMD at once (output in $D/log/sacctmgr-*.log);
+# fails if one fails.
+sacctmgr_all() {
+  local cmd log pids=() failed=0
+  for cmd in "$@"; do
+    log=$(mktemp "$D/log/sacctmgr-XXXX.log")
+    echo "sacctmgr -i $cmd" > "$log"
+    # shellcheck disable=SC2086 # CMD is sacctmgr's words
+    timeout 60 sacctmgr -i $cmd >> "$log" 2>&1 &
+    pids+=($!)
+  done
+  for cmd in "${pids[@]}"; do wait "$cmd" || failed=1; done
+  [ "$failed" = 0 ] || die "sacctmgr failed: $(cat "$D"/log/sacctmgr-*.log)"
+}
+
+# slurmctld has the test user's associations and the QOS.
+assoc_loaded() {
+  scontrol show assoc_mgr users="$GP_TEST_USER" flags=assoc | grep -q "UserName=$GP_TEST_USER(" \
+    && scontrol show assoc_mgr flags=qos | grep -q "QOS=scav-cancel("
+}
+# ---- end of accounting ----
+
 start() {
-  local contain=1 nodes=1 gang=0 tmpfs=0 devices=0
+  local contain=1 nodes=1 gang=0 tmpfs=0 devices=0 qos=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-contain) contain=0 ;;
@@ -218,6 +363,7 @@ start() {
       --gang) gang=1 ;;
       --tmpfs) tmpfs=1 ;;
       --constrain-devices) devices=1 ;;
+      --qos) qos=1 ;;
       --nodes) nodes=${2:-}; shift ;;
       *) die "start: unknown argument '$1'" ;;
     esac
@@ -226,10 +372,11 @@ start() {
   case "$nodes" in 1|2|3) ;; *) die "--nodes: 1, 2 or 3, not '$nodes'" ;; esac
   [ "$(id -u)" = 0 ] || die "must run as root (slurmd and munged need it)"
   if [ -f "$D/run/started" ]; then stop; fi
-  local port
-  for port in "${GP_CTLD_PORT:-6817}" "${GP_SLURMD_PORT:-6818}"; do
+  local port ports=("${GP_CTLD_PORT:-6817}" "${GP_SLURMD_PORT:-6818}")
+  [ "$qos" = 1 ] && ports+=("$GP_DBD_PORT")
+  for port in "${ports[@]}"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      die "port $port is in use (another Slurm?); set GP_CTLD_PORT/GP_SLURMD_PORT or stop it"
+      die "port $port is in use (another Slurm?); set GP_CTLD_PORT/GP_SLURMD_PORT/GP_DBD_PORT or stop it"
     fi
   done
   rm -rf "$D"
@@ -254,10 +401,15 @@ start() {
   echo "munged $(cat "$D/munge/munged.pid")" >> "$D/run/started"
 
   echo "$nodes" > "$D/run/nodes"
-  write_conf "$contain" "$nodes" "$gang" "$tmpfs" "$devices"
+  write_conf "$contain" "$nodes" "$gang" "$tmpfs" "$devices" "$qos"
   plugstack "${GP_PLUGSTACK_LINE-required $(default_plugin)}"
   export SLURM_CONF=$D/etc/slurm.conf
 
+  if [ "$qos" = 1 ]; then
+    start_mariadb
+    start_slurmdbd
+    add_associations
+  fi
   start_slurmctld
   start_slurmd
   local node
@@ -265,6 +417,10 @@ start() {
     wait_for 60 sh -c "sinfo -h -n $node -o %t | grep -Eq '^(idle|mix|alloc)'" \
       || die "node $node did not come up: $(sinfo -N -l; tail -20 "$D"/log/slurmd*.log)"
   done
+  if [ "$qos" = 1 ]; then
+    wait_for 30 assoc_loaded || die "slurmctld has not loaded the associations: $(scontrol show assoc_mgr users="$GP_TEST_USER")"
+    touch "$D/run/qos"
+  fi
   echo "cluster up in $D (SLURM_CONF=$SLURM_CONF)"
 }
 
@@ -297,7 +453,7 @@ stop() {
   clean_cgroups
   # job_container/tmpfs's per-job directories (--tmpfs); its mounts ended with the jobs.
   [ -d "$JC_BASE" ] && rm -rf --one-file-system "$JC_BASE"
-  rm -f "$D/run/started"
+  rm -f "$D/run/started" "$D/run/qos"
   echo "cluster stopped"
 }
 
@@ -383,7 +539,7 @@ case "${1:-}" in
   plugstack) shift; plugstack "${1:-}" ;;
   env) echo "export SLURM_CONF=$D/etc/slurm.conf GP_CLUSTER=$K GP_CLUSTER_DIR=$D GP_TEST_USER=$GP_TEST_USER" \
             "GP_OTHER_USER=$GP_OTHER_USER GP_NODE=$GP_NODE GP_NODE_PREFIX=$GP_NODE_PREFIX GP_STATE_DIR=$GP_STATE_DIR" \
-            "GP_FIRST_JOB=$GP_FIRST_JOB" ;;
+            "GP_FIRST_JOB=$GP_FIRST_JOB$( [ -f "$D/run/qos" ] && [ -f "$D/run/started" ] && echo " GP_QOS=1")" ;;
   all)
     # The clusters side by side, each in a process of its own with nothing of this one's choices
     # but GP_CLUSTER; fails if one fails.
@@ -391,7 +547,7 @@ case "${1:-}" in
     case "$2" in start|stop) ;; *) die "all: start or stop, not '$2'" ;; esac
     pids=()
     for k in $(seq "$3"); do
-      env -u GP_CLUSTER_DIR -u GP_TEST_USER -u GP_OTHER_USER -u GP_CTLD_PORT -u GP_SLURMD_PORT \
+      env -u GP_CLUSTER_DIR -u GP_TEST_USER -u GP_OTHER_USER -u GP_CTLD_PORT -u GP_SLURMD_PORT -u GP_DBD_PORT \
         -u GP_JC_BASE -u CTEST_RESOURCE_GROUP_0_CLUSTERS GP_CLUSTER="$k" "$0" "$2" &
       pids+=($!)
     done
@@ -400,5 +556,5 @@ case "${1:-}" in
     exit "$rc" ;;
   restart) shift; stop; start "$@" ;;
   daemon) shift; daemon "${1:-}" "${2:-}" ;;
-  *) echo "usage: $0 start [--no-contain] | stop | restart | plugstack [LINE] | env | all start|stop N | daemon stop|start NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--no-contain] [--qos] | stop | restart | plugstack [LINE] | env | all start|stop N | daemon stop|start NAME" >&2; exit 2 ;;
 esac

@@ -36,9 +36,11 @@ PACKAGES=(
   bash coreutils findutils grep sed gawk less psmisc strace busybox-static xz-utils
   # e2e.preempt_container: a bubblewrap container inside a job.
   bubblewrap
+  # cluster.sh start --qos: accounting (slurmdbd on a private MariaDB) and QOS preemption.
+  mariadb-server slurmdbd
 )
 # Bumped when the root file system's (image's) build steps change.
-ROOTFS_RECIPE=2
+ROOTFS_RECIPE=3
 IMAGE_RECIPE=1
 # The modules our own initrd loads (with those they depend on): the root disk and the 9p shares.
 # (Debian's initramfs would do, but its udev coldplug costs ~15 s of the boot under TCG.)
