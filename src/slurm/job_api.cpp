@@ -253,8 +253,12 @@ Status mark(std::uint32_t job_id, unsigned preemptions, const std::string& qos) 
   std::string comment =
       with_preemptions(found->admin_comment ? found->admin_comment : "", preemptions);
   // The id as text: job_desc_msg_t names the job by job_id up to 25.05 and by step_id after,
-  // job_id_str in every release.
+  // job_id_str in every release. An array task by its array's id and its index, never by its own
+  // number: the task that holds the array's number would have the update apply to every task
+  // still pending in the array.
   std::string id = std::to_string(job_id);
+  if (found->array_task_id != NO_VAL && found->array_job_id)
+    id = std::to_string(found->array_job_id) + "_" + std::to_string(found->array_task_id);
   std::string q = qos;
   job_desc_msg_t d;
   slurm_init_job_desc_msg(&d);

@@ -47,6 +47,11 @@ cat b_0.txt b_1.txt
 [ "$(field "${arr}_0" Restarts)" = 0 ] || die "array task 0 was requeued"
 [ "$(field "${arr}_1" Restarts)" = 1 ] || die "array task 1 restarted $(field "${arr}_1" Restarts) times"
 [ "$(grep -c '^run' b_1.txt)" = 2 ] || die "array task 1 did not run exactly twice: $(cat b_1.txt)"
+# Issue 20: the preemption is counted on task 1 alone (its update named ARRAY_1, not the id it
+# holds, which would reach every task of the array).
+[ "$(field "${arr}_1" AdminComment)" = gracepack_preemptions=1 ] \
+  || die "array task 1's AdminComment: '$(field "${arr}_1" AdminComment)'"
+case "$(field "${arr}_0" AdminComment)" in ""|"(null)") ;; *) die "array task 0's AdminComment: '$(field "${arr}_0" AdminComment)'" ;; esac
 grep "\"job_id\":$id1," "$AUDIT" | grep '"event":"requeue"' | grep -q "\"array_job_id\":$arr,\"array_task_id\":1" \
   || die "no requeue record for array task 1: $(cat "$AUDIT")"
 pass "(b) array ${arr}: the task holding the array's id was requeued alone as ${arr}_1; task 0 ran once"
