@@ -21,6 +21,8 @@
 using namespace gracepack;
 using namespace gracepack::report;
 namespace fx = gracepack::report_fixtures;
+using fx::group;
+using fx::table_row;
 
 namespace {
 
@@ -52,44 +54,6 @@ Summary summarise(SummaryFilter f = {}) {
   Summary s(std::move(f));
   for (const auto& l : fx::lost_work()) s.add(fx::parse(l));
   return s;
-}
-
-// (string_view: gcc 14 takes a reference returned beside a temporary string for a dangling one.)
-const Counters& group(const std::vector<Summary::Group>& groups, std::string_view partition,
-                      std::string_view user) {
-  for (const auto& g : groups) {
-    if (g.partition == partition && g.user == user) return g.counters;
-  }
-  throw std::runtime_error("no group " + std::string(partition) + "/" + std::string(user));
-}
-
-// The cells of the table's row for `partition` and `user`, split at runs of two spaces or more
-// (a header such as "LOST GPU-H" holds one space).
-std::map<std::string, std::string> table_row(const std::string& table, const std::string& partition,
-                                             const std::string& user) {
-  const auto cells = [](const std::string& line) {
-    std::vector<std::string> out;
-    std::size_t at = 0;
-    while (at < line.size()) {
-      const auto gap = line.find("  ", at);
-      out.push_back(line.substr(at, gap == std::string::npos ? std::string::npos : gap - at));
-      if (gap == std::string::npos) break;
-      at = line.find_first_not_of(' ', gap);
-    }
-    return out;
-  };
-  std::istringstream in(table);
-  std::string line;
-  std::getline(in, line);
-  const auto header = cells(line);
-  while (std::getline(in, line)) {
-    const auto row = cells(line);
-    if (row.size() != header.size() || row[0] != partition || row[1] != user) continue;
-    std::map<std::string, std::string> out;
-    for (std::size_t i = 0; i < row.size(); ++i) out[header[i]] = row[i];
-    return out;
-  }
-  return {};
 }
 
 }  // namespace
