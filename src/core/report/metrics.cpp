@@ -68,7 +68,7 @@ const std::vector<Family>& families() {
        "Runs whose job gracepack moved into the protected QOS (protect_qos) as it came back.",
        &Counters::qos_moves},
       {"gracepack_protected_qos_refusals", "counter", "",
-       "Runs whose move into the protected QOS slurmctld refused: the job came back in its own "
+       "Runs whose move into the protected QOS was refused: the job came back in its own "
        "QOS.",
        &Counters::qos_refusals},
   };

@@ -156,7 +156,7 @@ std::string format_table(const Summary& s, const ReadStats& read) {
     if (total.qos_refusals > 0)
       out += std::to_string(total.qos_refusals) +
              (total.qos_refusals == 1 ? " run was" : " runs were") +
-             " not moved into the protected QOS: slurmctld refused it (the jobs' stories say "
+             " not moved into the protected QOS: refused (the jobs' stories say "
              "why).\n";
   }
   out += std::to_string(read.lines) + " lines in " + std::to_string(read.files) +

@@ -79,7 +79,8 @@ TEST(ReportBudgets, ReadsTheNewFields) {
   EXPECT_EQ(r.requeue_qos, "protected");
   EXPECT_EQ(r.qos_note, "");
   const AuditLine refused = fx::parse(fx::refused_move());
-  EXPECT_EQ(refused.qos_note, "slurmctld refused QOS protected: Invalid qos specification");
+  EXPECT_EQ(refused.qos_note,
+            "not moved into QOS protected: account gp of user alice may not use QOS protected");
   EXPECT_EQ(refused.requeue_qos, "");
   // Older records: not on record.
   const AuditLine old = fx::parse(fx::requeued_then_completed()[1]);
@@ -165,7 +166,8 @@ TEST(ReportBudgets, TheStoryOfARefusedMoveSaysWhy) {
       << t;
   EXPECT_TRUE(contains(t,
                        "              not moved into the protected QOS at preemption 2, stays in "
-                       "QOS normal: slurmctld refused QOS protected: Invalid qos specification\n"))
+                       "QOS normal: not moved into QOS protected: account gp of user alice may not "
+                       "use QOS protected\n"))
       << t;
   EXPECT_EQ(t.find("requeued into QOS"), std::string::npos) << t;
 }
@@ -299,8 +301,7 @@ TEST(ReportBudgets, TheTableHasTheNewColumns) {
   EXPECT_EQ(all["MAX PREEMPT"], "5") << table;
   EXPECT_EQ(all["JOBS >3"], "1") << table;
   EXPECT_TRUE(contains(table, "JOBS >3: jobs preempted more than 3 times;")) << table;
-  EXPECT_TRUE(contains(table, "1 run was not moved into the protected QOS: slurmctld refused it"))
-      << table;
+  EXPECT_TRUE(contains(table, "1 run was not moved into the protected QOS: refused")) << table;
   // The threshold names the column.
   const std::string two = format_table(summarise(2), ReadStats{});
   EXPECT_EQ(table_row(two, "all", "all")["JOBS >2"], "2") << two;
