@@ -154,3 +154,18 @@ print(len(s), sum(1 for x in s if x in ("PREEMPTED", "REQUEUED")), len(s) - 1)')
   [ "$mine" = "$theirs" ] || die "(e) job $id: gracepack-report says runs/preemptions/requeues $mine, sacct $theirs: $(sacct --duplicates -X -n -P -j "$id" -o JobID,State,Start,End)"
 done
 pass "(e) sacct --duplicates and gracepack-report agree on runs, preemptions and requeues of 4 jobs"
+
+# --- (f) the report's per-cause counts and the alert on jobs preempted more than once ---
+# gracepack requeued a once and c and d twice (b was Slurm's); b and c were moved into the
+# protected QOS, d's move was refused; b, c and d were preempted twice: 3 jobs over 1.
+totals=$(gracepack-report --summary --json --alert-preemptions 1 --log "$AUDIT" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["total"]
+print(*(t[k] for k in ("requeues_preemption", "requeues_other", "protected_qos_moves",
+                       "protected_qos_refusals", "max_job_preemptions",
+                       "jobs_preempted_over_threshold")))')
+[ "$totals" = "5 0 2 1 2 3" ] || die "(f) --summary --json: requeues by preemption, other, moves, refusals, max, over 1: $totals, expected 5 0 2 1 2 3"
+gauge=$(gracepack-report --summary --openmetrics --alert-preemptions 1 --log "$AUDIT" \
+  | awk '/^gracepack_jobs_preempted_over_threshold\{/ {n += $NF} END {print n + 0}')
+[ "$gauge" = 3 ] || die "(f) gracepack_jobs_preempted_over_threshold summed to $gauge, expected 3"
+pass "(f) the report: 5 requeues after preemption, 0 for other causes, 2 moves and 1 refusal; 3 jobs preempted more than once"
