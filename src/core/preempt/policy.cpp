@@ -164,13 +164,16 @@ Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
                          std::to_string(job.preemptions) + " preemptions, max " +
                          std::to_string(cap)};
     }
-    // A ceiling on all restarts, whatever the marks say: a job whose marks cannot be written
-    // (slurmctld refused the update) is not requeued without end.
-    const unsigned all = cap + other_requeue_cap(request, budgets);
-    if (job.restart_count >= all) {
+    // A ceiling, whatever the marks say: a job whose marks were never written (the update
+    // failed) shows its preemptions as restarts for other causes; once those are more than both
+    // budgets together it is not requeued again, so it is never requeued without end. A job
+    // that only spent its budget for other causes is far below it.
+    const unsigned both = cap + other_requeue_cap(request, budgets);
+    if (other_restarts(job) > both) {
       return {false, "requeue cap reached: the job has restarted " +
-                         std::to_string(job.restart_count) + " times in all, max " +
-                         std::to_string(all)};
+                         std::to_string(other_restarts(job)) +
+                         " times without a recorded preemption, more than both budgets together (" +
+                         std::to_string(both) + ")"};
     }
     Decision d{true, "preemption: requeue " + std::to_string(job.preemptions + 1) + " of max " +
                          std::to_string(cap)};

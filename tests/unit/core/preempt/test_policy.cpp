@@ -103,16 +103,30 @@ TEST(Decide, EachCauseHasItsOwnBudget) {
   EXPECT_FALSE(decide_requeue(job(JobState::Timeout, 0, 1), req, b).requeue);
 }
 
-// Marks that were never written (slurmctld refused the update) cannot requeue a job forever: all
-// restarts together stay under both budgets together.
-TEST(Decide, AllRestartsHaveACeiling) {
+// Marks that were never written (the update failed) cannot requeue a job forever: restarts
+// without a recorded preemption stop it once they are more than both budgets together.
+TEST(Decide, RestartsWithoutMarksHaveACeiling) {
   PreemptRequest req;
-  auto j = job(JobState::Preempted, 100, 4);  // 4 restarts, no mark
+  auto j = job(JobState::Preempted, 100, 5);  // 5 restarts, no mark
   EXPECT_TRUE(decide_requeue(j, req, RequeueBudgets{3, 2, 0, ""}).requeue);
-  j.restart_count = 5;
+  j.restart_count = 6;
   auto d = decide_requeue(j, req, RequeueBudgets{3, 2, 0, ""});
   EXPECT_FALSE(d.requeue);
-  EXPECT_EQ(d.reason, "requeue cap reached: the job has restarted 5 times in all, max 5");
+  EXPECT_EQ(d.reason,
+            "requeue cap reached: the job has restarted 6 times without a recorded preemption, "
+            "more than both budgets together (5)");
+}
+
+// The case (and e2e.preempt_cap's): the budget for other causes is spent (max_other=0,
+// an admin's requeue restarted the job once); a preemption is still requeued, even under a
+// preemption budget of 1.
+TEST(Decide, ASpentFailureBudgetNeverCostsAPreemption) {
+  PreemptRequest req;
+  req.max_other = 0;
+  auto j = job(JobState::Complete, 100, 1);
+  auto d = decide_requeue(j, req, RequeueBudgets{1, 5, 0, ""});
+  EXPECT_TRUE(d.requeue) << d.reason;
+  EXPECT_EQ(d.reason, "preemption: requeue 1 of max 1");
 }
 
 TEST(Decide, ProtectsAtTheKthPreemption) {
