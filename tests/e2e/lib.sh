@@ -71,11 +71,19 @@ on_exit() { EXIT_ACTIONS=("$1" "${EXIT_ACTIONS[@]}"); }
 # clear_jobs: cancel every job of the test user and wait until none is left active.
 # scancel is repeated: it skips a job caught between its requeue and its restart, which then runs.
 clear_jobs() {
-  local left i
+  local left i failed=0
   for i in $(seq $((120 * TIME_SCALE))); do
     [ $((i % 4)) = 1 ] && { timeout 10 scancel -u "$GP_TEST_USER" 2>/dev/null || true; }
-    # A failing squeue (slurmctld away) is no answer, not "no jobs left".
-    left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null) || { left="(squeue failed)"; sleep 0.5; continue; }
+    # A failing squeue (slurmctld away) is no answer, not "no jobs left"; six in a row (a cluster
+    # that is down, e.g. one that failed to start) end the wait instead of an hour of timeouts.
+    left=$(timeout 10 squeue -h -u "$GP_TEST_USER" -o %i 2>/dev/null) || {
+      left="(squeue failed)"
+      failed=$((failed + 1))
+      [ "$failed" -lt 6 ] || break
+      sleep 0.5
+      continue
+    }
+    failed=0
     [ -z "$left" ] && return 0
     sleep 0.5
   done
@@ -91,10 +99,12 @@ nodes_not_up() {
 }
 # nodes_up_within SECONDS: waits until every node is up; prints the ones that are not after that.
 nodes_up_within() {
-  local bad
-  for _ in $(seq $(($1 * TIME_SCALE))); do
+  local bad end=$((SECONDS + $1 * TIME_SCALE))
+  while true; do
     bad=$(nodes_not_up)
     [ -z "$bad" ] && return 0
+    # A deadline, not a count: sinfo against a slurmctld that is down takes its 10 s each time.
+    [ "$SECONDS" -lt "$end" ] || break
     sleep 1
   done
   echo "$bad"
@@ -195,7 +205,7 @@ new_log() { tail -n +"$((LOG_START + 1))" "$SLURMD_LOG"; }
 # test's working directory with it); the test goes on in a new working directory.
 restart_cluster() {
   cd /
-  "$CLUSTER" restart "$@" >/dev/null
+  "$CLUSTER" restart "$@" >/dev/null || return 1
   new_work
   LOG_START=0
 }

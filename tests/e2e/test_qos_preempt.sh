@@ -17,7 +17,9 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 source "$E2E/lib.sh"
 command -v slurmdbd >/dev/null && command -v mariadbd >/dev/null \
   || skip "slurmdbd or mariadb-server is not installed (scripts/deps.sh installs them)"
-restart_cluster --qos
+# A cluster that could not start with accounting is put back as it was before the test fails:
+# the next test, and this one's end, need one that answers.
+restart_cluster --qos || { restart_cluster; die "cluster.sh start --qos failed (above)"; }
 on_exit 'restart_cluster >/dev/null'
 PREEMPT_KEYS="protect_after=2 protect_qos=protected" source "$E2E/preempt_lib.sh"
 # The app saves in 2 s: each preemption takes a few seconds of the window, not all of it.
