@@ -67,11 +67,13 @@ class Watcher {
   // Returns only if the watcher has nothing left to do.
   void run() {
     if (auto prior = previous_status(); prior && prior->state == WatchState::Delivered) return;
+    // The copy is empty until notice time, as the file in /run; a copy a past run left is no
+    // notice for this one. Emptied before the first status, which root's task_init waits for
+    // (briefly) before the batch script starts. (Watchers of other nodes start later, maybe
+    // after it was written.)
+    if (a_.shell != 0) write_copy("");
     write_status(WatchState::Watching);
     check_protection();
-    // The copy is empty until notice time, as the file in /run; a copy a past run left is no
-    // notice for this one. (Watchers of other nodes start later, maybe after it was written.)
-    if (a_.shell != 0) write_copy("");
     if (!a_.no_event) {
       // The extern step's placeholder (Slurm's up to 24.11, gracepack's from 25.05) dies of the
       // SIGTERM Slurm sends every node at grace start.

@@ -50,7 +50,7 @@ out=$(as_user sbatch --parsable --requeue --preempt-requeue=max=6 -o /dev/null -
 rc=$?
 set -e
 [ "$rc" = 0 ] || die "sbatch --preempt-requeue=max=6 failed: $out"
-grep -q "gracepack: warning: --preempt-requeue=max=6: this cluster allows at most 5 requeues per job" <<<"$out" \
+grep -q "gracepack: warning: --preempt-requeue=max=6: this cluster allows at most 5 requeues after preemption per job" <<<"$out" \
   || die "no warning about the admin's cap: $out"
 id=$(tail -n1 <<<"$out")
 [ "$(wait_job "$id")" = COMPLETED ] || die "job $id failed"
