@@ -17,6 +17,7 @@ bitoff_t slurm_bit_size(bitstr_t* b);
 }
 
 #include <pwd.h>
+#include <unistd.h>
 
 #include <memory>
 #include <optional>
@@ -93,18 +94,17 @@ Status qos_allowed(const slurm_job_info_t& j, const std::string& qos) {
   const std::string user = pw->pw_name;
   const std::string account = j.account ? j.account : "";
   const std::string partition = j.partition ? j.partition : "";
-  const std::vector<std::string> users{user}, accounts{account}, qoses{qos};
+  // Every QOS the caller may see (a handful): an empty list tells a hidden one from a missing one.
+  const std::vector<std::string> users{user}, accounts{account};
   assoc_mgr_info_request_msg_t req{};
   req.flags = ASSOC_MGR_INFO_FLAG_ASSOC | ASSOC_MGR_INFO_FLAG_QOS;
   req.user_list = string_list<decltype(req.user_list)>(users);
   req.acct_list = string_list<decltype(req.acct_list)>(accounts);
-  req.qos_list = string_list<decltype(req.qos_list)>(qoses);
   assoc_mgr_info_msg_t* raw = nullptr;
   const int rc = slurm_load_assoc_mgr_info(&req, &raw);
   const int err = rc == SLURM_SUCCESS ? SLURM_SUCCESS : last_errno();
   slurm_list_destroy(req.user_list);
   slurm_list_destroy(req.acct_list);
-  slurm_list_destroy(req.qos_list);
   if (err != SLURM_SUCCESS || !raw) return error_of("slurm_load_assoc_mgr_info", err);
   std::unique_ptr<assoc_mgr_info_msg_t, void (*)(assoc_mgr_info_msg_t*)> msg(
       raw, slurm_free_assoc_mgr_info_msg);
@@ -117,7 +117,16 @@ Status qos_allowed(const slurm_job_info_t& j, const std::string& qos) {
     }
     slurm_list_iterator_destroy(it);
   }
-  if (!id) return fail("slurmctld knows no QOS named " + qos);
+  // A user may be shown no QOS and no association (PrivateData=qos,accounts,users): only root's
+  // reading refuses; a user's is "cannot tell" (transient: the watcher then promises nothing
+  // and says nothing, and the epilog, root, decides).
+  const bool sees_all = ::getuid() == 0;
+  const bool sees_qos = msg->qos_list && slurm_list_count(msg->qos_list) > 0;
+  if (!id) {
+    if (!sees_all && !sees_qos)
+      return fail_transient("cannot tell: slurmctld shows this user no QOS");
+    return fail("slurmctld knows no QOS named " + qos);
+  }
   // The job's association: its user, its account, its partition or none (a partition's own
   // association wins over the account-wide one, as slurmctld chooses it).
   const slurmdb_assoc_rec_t* found = nullptr;
@@ -130,9 +139,12 @@ Status qos_allowed(const slurm_job_info_t& j, const std::string& qos) {
     }
     slurm_list_iterator_destroy(it);
   }
-  if (!found || !found->usage || !found->usage->valid_qos)
-    return fail("slurmctld shows no association of user " + user + " in account " + account +
-                " (accounting off, or hidden by PrivateData)");
+  if (!found || !found->usage || !found->usage->valid_qos) {
+    const std::string why =
+        "slurmctld shows no association of user " + user + " in account " + account;
+    if (!sees_all) return fail_transient("cannot tell: " + why);
+    return fail(why);
+  }
   if (static_cast<std::int64_t>(*id) >= slurm_bit_size(found->usage->valid_qos) ||
       !slurm_bit_test(found->usage->valid_qos, static_cast<bitoff_t>(*id)))
     return fail("account " + account + " of user " + user + " may not use QOS " + qos);
