@@ -120,12 +120,28 @@ std::string protection(const JobRecord& job, const RequeueBudgets& budgets) {
 
 }  // namespace
 
+namespace {
+
+Decision refuse(std::string why) {
+  Decision d;
+  d.reason = std::move(why);
+  return d;
+}
+
+Decision accept(std::string why) {
+  Decision d = refuse(std::move(why));
+  d.requeue = true;
+  return d;
+}
+
+}  // namespace
+
 Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
                         const RequeueBudgets& budgets) {
-  if (!job.batch) return {false, "interactive jobs (srun, salloc) cannot be requeued"};
+  if (!job.batch) return refuse("interactive jobs (srun, salloc) cannot be requeued");
   const Cause cause = classify(job);
   if (job.requeued_by_slurm) {
-    Decision d{false, "Slurm requeues this job itself"};
+    Decision d = refuse("Slurm requeues this job itself");
     // Slurm's own requeue of a preempted run (PreemptMode=REQUEUE) is a preemption all the same.
     if (cause == Cause::Preemption) {
       d.counts_preemption = true;
@@ -138,31 +154,30 @@ Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
       break;
     case Cause::TimeLimit:
       if (request.on_timelimit) break;
-      return {false, "time limit reached (add 'timelimit' to --preempt-requeue to requeue then)"};
+      return refuse("time limit reached (add 'timelimit' to --preempt-requeue to requeue then)");
     case Cause::UserCancel:
-      return {false, "cancelled by a user"};
+      return refuse("cancelled by a user");
     case Cause::NodeFailure:
-      return {false, "node failure (Slurm's own requeue rules apply)"};
+      return refuse("node failure (Slurm's own requeue rules apply)");
     case Cause::Completion:
-      return {false, job.state == JobState::Preempted
-                         ? "ended PREEMPTED, but slurmctld records no preemption of this run"
-                         : "completed without preemption"};
+      return refuse(job.state == JobState::Preempted
+                        ? "ended PREEMPTED, but slurmctld records no preemption of this run"
+                        : "completed without preemption");
     case Cause::Failure:
-      return {false, "failed without preemption"};
+      return refuse("failed without preemption");
     case Cause::Running:
-      return {false, "still running"};
+      return refuse("still running");
   }
   if (!job.requeue_allowed) {
-    return {false,
-            "the job cannot be requeued (submitted with --no-requeue, or JobRequeue=0 without "
-            "--requeue): submit with --requeue"};
+    return refuse(
+        "the job cannot be requeued (submitted with --no-requeue, or JobRequeue=0 without "
+        "--requeue): submit with --requeue");
   }
   if (cause == Cause::Preemption) {
     const unsigned cap = requeue_cap(request, budgets);
     if (job.preemptions >= cap) {
-      return {false, "requeue cap reached: the job was requeued after " +
-                         std::to_string(job.preemptions) + " preemptions, max " +
-                         std::to_string(cap)};
+      return refuse("requeue cap reached: the job was requeued after " +
+                    std::to_string(job.preemptions) + " preemptions, max " + std::to_string(cap));
     }
     // A ceiling, whatever the marks say: a job whose marks were never written (the update
     // failed) shows its preemptions as restarts for other causes; once those are more than both
@@ -170,13 +185,13 @@ Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
     // that only spent its budget for other causes is far below it.
     const unsigned both = cap + other_requeue_cap(request, budgets);
     if (other_restarts(job) > both) {
-      return {false, "requeue cap reached: the job has restarted " +
-                         std::to_string(other_restarts(job)) +
-                         " times without a recorded preemption, more than both budgets together (" +
-                         std::to_string(both) + ")"};
+      return refuse("requeue cap reached: the job has restarted " +
+                    std::to_string(other_restarts(job)) +
+                    " times without a recorded preemption, more than both budgets together (" +
+                    std::to_string(both) + ")");
     }
-    Decision d{true, "preemption: requeue " + std::to_string(job.preemptions + 1) + " of max " +
-                         std::to_string(cap)};
+    Decision d = accept("preemption: requeue " + std::to_string(job.preemptions + 1) + " of max " +
+                        std::to_string(cap));
     d.counts_preemption = true;
     d.qos = protection(job, budgets);
     return d;
@@ -184,11 +199,11 @@ Decision decide_requeue(const JobRecord& job, const PreemptRequest& request,
   const unsigned cap = other_requeue_cap(request, budgets);
   const unsigned others = other_restarts(job);
   if (others >= cap) {
-    return {false, "requeue cap reached: the job has restarted " + std::to_string(others) +
-                       " times for causes other than preemption, max " + std::to_string(cap)};
+    return refuse("requeue cap reached: the job has restarted " + std::to_string(others) +
+                  " times for causes other than preemption, max " + std::to_string(cap));
   }
-  return {true, "time limit: requeue " + std::to_string(others + 1) + " of max " +
-                    std::to_string(cap) + " (causes other than preemption)"};
+  return accept("time limit: requeue " + std::to_string(others + 1) + " of max " +
+                std::to_string(cap) + " (causes other than preemption)");
 }
 
 }  // namespace gracepack
