@@ -21,10 +21,9 @@ TEST(JobRecord, RoundTripsAndRefusesWhatItDoesNotKnow) {
   for (const char* bad :
        {"", "job_id=1\n", "state=RUNNING\n", "job_id=0\nstate=RUNNING\n",
         "job_id=1\nstate=RUNNING\npreemptions=-1\n", "job_id=1\nstate=RUNNING\nqos=\n",
-        "job_id=1\nstate=RUNNING\npreemptions=70000\n",
-        "job_id=1\nstate=RUNNING\nwhat=1\n", "job_id=1\nstate=DONE\n",
-        "job_id=1\nstate=RUNNING\narray_job_id=3\n", "job_id=1\nstate=RUNNING\nbatch=2\n",
-        "job_id=1\njob_id=2\nstate=RUNNING\n"}) {
+        "job_id=1\nstate=RUNNING\npreemptions=70000\n", "job_id=1\nstate=RUNNING\nwhat=1\n",
+        "job_id=1\nstate=DONE\n", "job_id=1\nstate=RUNNING\narray_job_id=3\n",
+        "job_id=1\nstate=RUNNING\nbatch=2\n", "job_id=1\njob_id=2\nstate=RUNNING\n"}) {
     EXPECT_FALSE(parse_job_record(bad).ok()) << bad;
   }
 }

@@ -211,7 +211,8 @@ inline std::vector<std::string> budgets_story() {
 // Job 31: preempted a second time, requeued, but the protected QOS was refused.
 inline std::string refused_move() {
   const RunSpec r{31, 1, 1000, 1002, 1008};
-  const std::string note = "not moved into QOS protected: account gp of user alice may not use QOS protected";
+  const std::string note =
+      "not moved into QOS protected: account gp of user alice may not use QOS protected";
   return budget_decision(r, "requeue", Cause::Preemption, 1009,
                          "preemption: requeue 2 of max 5; stays in QOS normal: " + note,
                          {"normal", 2, 0, "", note});
