@@ -20,7 +20,7 @@ const char kPollVar[] = "GRACEPACK_POLL";
 const char kUsage[] =
     "On preemption, notify every process of the job at grace start (notice file in "
     "$GRACEPACK_NOTICE_FILE) and requeue the job after its grace window. SPEC: "
-    "signal=NAME,max=N,timelimit,notice=PATH,checkpoint=PATH,return_grace.";
+    "signal=NAME,max=N,max_other=N,timelimit,notice=PATH,checkpoint=PATH,return_grace.";
 
 // What the user gave sbatch, read the way sbatch reads it (the script only when named).
 SbatchOptions sbatch_given(const Step& sp) {

@@ -146,10 +146,10 @@ Status start_watcher(const WatcherArgs& args, const std::string& program,
   w.pass_fds = {lock.get(), files.status.get(), files.notice.get()};
   auto pid = spawn_detached(w);
   if (!pid) return pid.error();
-  // Its first status, up to 500 ms: the watcher has emptied the notice copy a past run left by
-  // then, before the batch script can read it (a script that ends at once would otherwise end
-  // the step, and the watcher, first).
-  for (int waited = 0; waited < 100; ++waited) {
+  // The batch step's watcher: its first status, up to 500 ms: it has emptied the notice copy a
+  // past run left by then, before the batch script can read it (a script that ends at once would
+  // otherwise end the step, and the watcher, first). An srun step's tasks do not wait.
+  for (int waited = 0; args.shell != 0 && waited < 100; ++waited) {
     struct stat st {};
     if (::fstat(files.status.get(), &st) == 0 && st.st_size > 0) break;
     ::usleep(5000);

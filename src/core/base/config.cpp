@@ -97,11 +97,8 @@ Setter program_field(std::string Config::*field) {
   };
 }
 
-// A QOS name as sacctmgr accepts one: letters, digits, '_', '-', '.'.
 Status set_qos_name(Config& c, std::string_view key, std::string_view v) {
-  bool ok = !v.empty() && v.size() <= 64;
-  for (unsigned char ch : v) ok = ok && (std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.');
-  if (!ok) {
+  if (!is_qos_name(v)) {
     return fail(std::string(key) + "=" + text::printable(v) +
                 ": expected a QOS name (letters, digits, '_', '-', '.')");
   }
@@ -171,6 +168,12 @@ Result<Config> parse_config(const std::vector<std::string>& args) {
         "protect_after-th preemption a job is requeued into the QOS protect_qos)");
   }
   return config;
+}
+
+bool is_qos_name(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (unsigned char c : name) ok = ok && (std::isalnum(c) || c == '_' || c == '-' || c == '.');
+  return ok;
 }
 
 std::string node_state_dir(const Config& config, std::string_view node) {

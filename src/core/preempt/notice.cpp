@@ -1,8 +1,8 @@
 #include "gracepack/core/preempt/notice.hpp"
 
-#include <cctype>
 #include <map>
 
+#include "gracepack/core/base/config.hpp"
 #include "gracepack/core/base/text.hpp"
 
 namespace gracepack {
@@ -53,9 +53,7 @@ Result<Notice> parse_notice(const std::string& text) {
   const auto nth = get("GRACEPACK_PREEMPTION");
   const auto parsed_nth = nth ? text::parse_int(*nth, 1, 65535) : std::nullopt;
   const auto qos = get("GRACEPACK_REQUEUE_QOS");
-  bool qos_ok = !qos || !qos->empty();
-  for (unsigned char c : qos.value_or(""))
-    qos_ok = qos_ok && (std::isalnum(c) || c == '_' || c == '-' || c == '.');
+  const bool qos_ok = !qos || is_qos_name(*qos);
   if (!parsed_cause || !t || !d || !parsed_sig || !r || !m || !w || (*w != "0" && *w != "1") ||
       (nth && !parsed_nth) || !qos_ok || kv.size() != 7 + (nth ? 1U : 0U) + (qos ? 1U : 0U)) {
     return fail("notice file: a field is missing, unknown or malformed");

@@ -118,10 +118,6 @@ std::string protection(const JobRecord& job, const RequeueBudgets& budgets) {
   return budgets.protect_qos;
 }
 
-}  // namespace
-
-namespace {
-
 Decision refuse(std::string why) {
   Decision d;
   d.reason = std::move(why);

@@ -120,9 +120,7 @@ Result<WatcherArgs> parse_watcher_args(const std::vector<std::string>& args) {
       if (!n) return fail("bad --protect-after '" + v + "'");
       a.budgets.protect_after = static_cast<unsigned>(*n);
     } else if (key == "--protect-qos") {
-      // The same rule as plugstack.conf's protect_qos.
-      auto c = parse_config({"protect_after=1", "protect_qos=" + v});
-      if (!c) return fail("bad --protect-qos '" + text::printable(v) + "'");
+      if (!is_qos_name(v)) return fail("bad --protect-qos '" + text::printable(v) + "'");
       a.budgets.protect_qos = v;
     } else if (key == "--poll") {
       n = text::parse_int(v, 1, 3600);

@@ -52,6 +52,10 @@ Result<Config> parse_config(const std::vector<std::string>& args);
 // A name with characters other than letters, digits, '.', '_' and '-' becomes "unknown".
 std::string node_state_dir(const Config& config, std::string_view node);
 
+// A QOS name as sacctmgr accepts one (letters, digits, '_', '-', '.'; 1-64 bytes): protect_qos,
+// and wherever it travels (the watcher's arguments, the notice file).
+bool is_qos_name(std::string_view name);
+
 // One line that says which values are in force, for the logs.
 std::string describe(const Config& config);
 

@@ -148,4 +148,6 @@ TEST(Config, BudgetsAndProtection) {
   EXPECT_FALSE(parse_config({"protect_after=2", "protect_qos=a b"}).ok());
   EXPECT_FALSE(parse_config({"protect_after=2", "protect_qos=a;b"}).ok());
   EXPECT_FALSE(parse_config({"max_other_requeue=-1"}).ok());
+  EXPECT_TRUE(gracepack::is_qos_name(std::string(64, 'a')));
+  EXPECT_FALSE(gracepack::is_qos_name(std::string(65, 'a')));
 }
